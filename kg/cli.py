@@ -1,0 +1,106 @@
+"""The `kg` command line: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kg import __version__
+from kg.config import ConfigError, load_config, mapping_options
+from kg.iris import Minter
+from kg.pipeline import RECORD_STATUSES, Progress, convert
+from kg.read import InputError
+from kg.write import FORMATS, FormatError, format_for
+
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str) -> None:
+    click.echo(f"kg: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """Turn LibreCat repository records into a linked-data knowledge graph."""
+
+
+def mapping_settings(func):  # type: ignore[no-untyped-def]
+    """Options shared by every command that maps records."""
+    func = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="TOML settings file (default: ./kg.toml if present).",
+    )(func)
+    func = click.option("--base", help="Base URL the IRIs are minted under (the repository's own).")(func)
+    func = click.option("--institution", help="Degree-granting institution for theses without a publisher.")(func)
+    func = click.option("--citation-style", help="Citation style to export as plain text, or 'none' (default apa).")(
+        func
+    )
+    func = click.option(
+        "--status",
+        "statuses",
+        multiple=True,
+        type=click.Choice(sorted(RECORD_STATUSES)),
+        help="Export records of this status (repeatable). Default: public only.",
+    )(func)
+    return func
+
+
+def resolve_options(config_path, base, institution, citation_style):  # type: ignore[no-untyped-def]
+    try:
+        options = mapping_options(
+            load_config(config_path), base=base, institution=institution, citation_style=citation_style
+        )
+        Minter(options.base)
+    except (ConfigError, ValueError, TypeError) as exc:
+        fail(str(exc))
+    return options
+
+
+@main.command("convert")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o", "--output", default="-", show_default=True, help="Output file ('-' for stdout); a .gz suffix compresses."
+)
+@click.option("-f", "--format", "fmt", help=f"Output format: {', '.join(FORMATS)} (default: from the suffix).")
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False),
+    help="Write rejected records (JSON Lines: source, position, record, field, reason).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary; no per-record warnings.")
+@mapping_settings
+def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base, institution, citation_style, statuses):  # type: ignore[no-untyped-def]
+    """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
+
+    Exit status: 0 when every record was written or skipped as non-public,
+    1 when some records were rejected (see --rejects), 2 on unusable input or options.
+    """
+    options = resolve_options(config_path, base, institution, citation_style)
+    try:
+        format_for(output, fmt)
+        summary = convert(
+            inputs,
+            output,
+            fmt=fmt,
+            options=options,
+            statuses=frozenset(statuses) if statuses else frozenset({"public"}),
+            rejects_path=rejects_path,
+            warnings_stream=None if quiet else sys.stderr,
+            progress=Progress(),
+        )
+    except (FormatError, InputError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    click.echo(summary.report(), err=True)
+    sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

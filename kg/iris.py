@@ -1,0 +1,147 @@
+"""Every IRI kg mints, in one place.
+
+IRIs are shaped like the repository's own pages (``{base}/record/{id}``,
+``{base}/person/{id}`` …) so that they can be made to dereference, and depend only
+on the base and the record's content, so they are stable across runs.
+Things without an id of their own (publishers, journals, conferences) get a
+readable slug of their name; things that exist only inside one record are
+scoped under that record's IRI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+from kg.rdf import IRI
+
+DEFAULT_BASE = "https://repository.example.org"
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_MAX_SLUG = 60
+
+
+def slug(text: str) -> str:
+    """A readable, stable path segment for a name ("Springer Nature" → "springer-nature")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    readable = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+    digest = hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()
+    if not readable:
+        return digest[:16]
+    if len(readable) > _MAX_SLUG:
+        return readable[:_MAX_SLUG].rstrip("-") + "-" + digest[:8]
+    return readable
+
+
+def segment(value: str) -> str:
+    """Percent-encode an id so it is one safe path segment."""
+    return quote(value.strip(), safe="-._~:@!$&'()*+,;=")
+
+
+class Minter:
+    """Mints the IRIs of one repository (one base)."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        base = base.strip().rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", base):
+            raise ValueError(f"base must be an http(s) URL, got {base!r}")
+        self.base = base
+
+    # Records and what lives only inside one record.
+    def record(self, record_id: str) -> IRI:
+        return IRI(f"{self.base}/record/{segment(record_id)}")
+
+    def author_list(self, record_id: str) -> IRI:
+        return IRI(f"{self.record(record_id)}#authors")
+
+    def editor_list(self, record_id: str) -> IRI:
+        return IRI(f"{self.record(record_id)}#editors")
+
+    def local_person(self, record_id: str, name: str) -> IRI:
+        return IRI(f"{self.record(record_id)}#person-{slug(name)}")
+
+    def distribution(self, record_id: str, file_id: str) -> IRI:
+        return IRI(f"{self.record(record_id)}#file-{segment(file_id)}")
+
+    def checksum(self, record_id: str, file_id: str) -> IRI:
+        return IRI(f"{self.record(record_id)}#file-{segment(file_id)}-checksum")
+
+    def download(self, record_id: str, file_id: str, file_name: str) -> IRI:
+        return IRI(f"{self.base}/download/{segment(record_id)}/{segment(file_id)}/{quote(file_name, safe='')}")
+
+    # Things shared by many records.
+    def person(self, person_id: str) -> IRI:
+        return IRI(f"{self.base}/person/{segment(person_id)}")
+
+    def person_by_orcid(self, orcid: str) -> IRI:
+        return IRI(f"{self.base}/person/orcid/{orcid}")
+
+    def department(self, department_id: str) -> IRI:
+        return IRI(f"{self.base}/department/{segment(department_id)}")
+
+    def project(self, project_id: str) -> IRI:
+        return IRI(f"{self.base}/project/{segment(project_id)}")
+
+    def grant(self, grant_number: str, call_identifier: str | None) -> IRI:
+        # Grant numbers are unique per funding programme, not globally.
+        scope = slug(call_identifier) if call_identifier else "unknown-call"
+        return IRI(f"{self.base}/grant/{scope}/{segment(grant_number)}")
+
+    def funder(self, key: str) -> IRI:
+        return IRI(f"{self.base}/funder/{slug(key)}")
+
+    def organization(self, name: str) -> IRI:
+        return IRI(f"{self.base}/organization/{slug(name)}")
+
+    def periodical(self, issn: str | None, title: str | None) -> IRI:
+        if issn:
+            return IRI(f"{self.base}/periodical/issn/{segment(issn.upper())}")
+        return IRI(f"{self.base}/periodical/{slug(title or '')}")
+
+    def series(self, issn: str | None, title: str | None) -> IRI:
+        if issn:
+            return IRI(f"{self.base}/series/issn/{segment(issn.upper())}")
+        return IRI(f"{self.base}/series/{slug(title or '')}")
+
+    def host_book(self, isbn: str | None, title: str) -> IRI:
+        if isbn:
+            return IRI(f"{self.base}/book/isbn/{segment(isbn)}")
+        return IRI(f"{self.base}/book/{slug(title)}")
+
+    def conference(self, name: str, start_date: str | None) -> IRI:
+        return IRI(f"{self.base}/conference/{slug(name + ' ' + (start_date or ''))}")
+
+    # Well-known external IRIs.
+    @staticmethod
+    def orcid(orcid: str) -> IRI:
+        return IRI(f"https://orcid.org/{orcid}")
+
+    @staticmethod
+    def language(iso639_2b: str) -> IRI:
+        return IRI(f"http://id.loc.gov/vocabulary/iso639-2/{iso639_2b}")
+
+    @staticmethod
+    def ddc(notation: str) -> IRI:
+        return IRI(f"http://dewey.info/class/{segment(notation)}/")
+
+    @staticmethod
+    def jel(code: str) -> IRI:
+        return IRI(f"http://zbw.eu/beta/external_identifiers/jel#{segment(code)}")
+
+    @staticmethod
+    def media_type(content_type: str) -> IRI:
+        return IRI(f"https://www.iana.org/assignments/media-types/{content_type}")
+
+    @staticmethod
+    def arxiv(arxiv_id: str) -> IRI:
+        return IRI(f"https://arxiv.org/abs/{segment(arxiv_id)}")
+
+    @staticmethod
+    def pubmed(pmid: str) -> IRI:
+        return IRI(f"https://pubmed.ncbi.nlm.nih.gov/{segment(pmid)}/")
+
+    @staticmethod
+    def doi(doi: str) -> IRI:
+        return IRI(f"https://doi.org/{quote(doi, safe='/:;()._-')}")

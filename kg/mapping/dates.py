@@ -1,0 +1,45 @@
+"""Dates: LibreCat's year/month/day fields and ISO 8601 strings to typed literals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from kg.rdf import IRI
+from kg.vocab import XSD
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+
+
+def date_literal(year: str, month: str | None = None, day: str | None = None) -> tuple[str, IRI] | None:
+    """The most precise valid (lexical form, XSD type) for the given parts."""
+    if not re.fullmatch(r"\d{4}", year or ""):
+        return None
+    if month and month.isdigit() and 1 <= int(month) <= 12:
+        if day and day.isdigit():
+            try:
+                return dt.date(int(year), int(month), int(day)).isoformat(), XSD.date
+            except ValueError:
+                pass
+        return f"{year}-{int(month):02d}", XSD.gYearMonth
+    return year, XSD.gYear
+
+
+def parse_date(value: str) -> tuple[str, IRI] | None:
+    """'2016-03-16', '2016-03', '2016' or an ISO timestamp → typed date literal parts."""
+    match = _DATE.match(value.strip())
+    if not match:
+        return None
+    return date_literal(*match.groups())
+
+
+def parse_datetime(value: str) -> str | None:
+    value = value.strip()
+    if not _DATETIME.match(value):
+        return None
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value

@@ -1,0 +1,119 @@
+"""Reading fields of a LibreCat record defensively.
+
+Exports are index documents: numbers arrive as strings, flags as 1/"1"/"0", text
+with stray whitespace. These helpers accept every harmless variant and raise
+``MappingError`` naming the field when a value has the wrong shape, so the
+record is rejected with a reason instead of crashing the run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from kg.rdf import clean_text
+
+
+class MappingError(Exception):
+    """A record cannot be mapped: *field* holds something unusable."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def as_text(value: Any, field: str) -> str | None:
+    """A scalar as clean text; None for empty. Objects and arrays are errors."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise MappingError(field, f"expected text, got {json_type(value)}")
+    if isinstance(value, (int, float)):
+        return str(value)
+    if not isinstance(value, str):
+        raise MappingError(field, f"expected text, got {json_type(value)}")
+    value = clean_text(value).strip()
+    return value or None
+
+
+def text(record: dict, field: str) -> str | None:
+    return as_text(record.get(field), field)
+
+
+def text_list(record: dict, field: str) -> list[str]:
+    """An array of scalars as clean texts (a lone scalar is read as a one-element array)."""
+    value = record.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    out = []
+    for index, item in enumerate(value):
+        item_text = as_text(item, f"{field}[{index}]")
+        if item_text is not None:
+            out.append(item_text)
+    return out
+
+
+def object_list(record: dict, field: str, hint: str = "") -> list[dict]:
+    """An array of objects. Anything else is an error naming the element."""
+    value = record.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MappingError(field, f"expected an array of objects{hint}, got {json_type(value)}")
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise MappingError(f"{field}[{index}]", f"expected an object{hint}, got {json_type(item)}")
+    return value
+
+
+def obj(record: dict, field: str) -> dict:
+    value = record.get(field)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MappingError(field, f"expected an object, got {json_type(value)}")
+    return value
+
+
+def flag(value: Any) -> bool:
+    """LibreCat flags: 1, "1", true, "true", "yes" are set; everything else is not."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes"}
+    return value is True or value == 1
+
+
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.S)
+_SPACE = re.compile(r"[ \t]+")
+
+
+def strip_markup(value: str) -> str:
+    """Plain text from LibreCat's generated HTML (citations, some abstracts).
+
+    Only things shaped like tags are removed, so "a < b" in a formula survives.
+    """
+    value = html.unescape(_TAG.sub("", value))
+    return _SPACE.sub(" ", value).strip()
+
+
+def single_line(value: str) -> str:
+    return " ".join(value.split())

@@ -1,0 +1,67 @@
+"""Files: only open-access files become public distributions.
+
+A file of any other access level leaves no trace: not its name, size, checksum
+or id, and not the login of whoever uploaded it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.mapping.fields import as_text, flag, object_list
+from kg.mapping.model import MappingContext, RecordGraph, plain, typed
+from kg.rdf import IRI, is_valid_iri
+from kg.vocab import DCAT, DCTERMS, RDF, SPDX, XSD
+
+_MEDIA_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$", re.I)
+_CHECKSUM_ALGORITHMS = {
+    32: SPDX.checksumAlgorithm_md5,
+    40: SPDX.checksumAlgorithm_sha1,
+    64: SPDX.checksumAlgorithm_sha256,
+}
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
+    for index, entry in enumerate(object_list(record, "file")):
+        if as_text(entry.get("access_level"), f"file[{index}].access_level") != "open_access":
+            continue
+        where = f"file[{index}]"
+        file_id = as_text(entry.get("file_id"), f"{where}.file_id")
+        file_name = as_text(entry.get("file_name"), f"{where}.file_name")
+        if not file_id or not file_name:
+            graph.warn(where, "open-access file without file_id or file_name skipped")
+            continue
+        dist = ctx.iris.distribution(graph.record_id, file_id)
+        graph.add(graph.iri, DCAT.distribution, dist)
+        graph.add(dist, RDF.type, DCAT.Distribution)
+        graph.add(dist, DCTERMS.title, plain(file_name))
+        graph.add(dist, DCAT.downloadURL, ctx.iris.download(graph.record_id, file_id, file_name))
+        content_type = as_text(entry.get("content_type"), f"{where}.content_type")
+        if content_type and _MEDIA_TYPE.match(content_type):
+            graph.add(dist, DCAT.mediaType, ctx.iris.media_type(content_type.lower()))
+        elif content_type:
+            graph.warn(f"{where}.content_type", f"not a media type: {content_type!r}")
+        size = as_text(entry.get("file_size"), f"{where}.file_size")
+        if size and size.isdigit():
+            graph.add(dist, DCAT.byteSize, typed(str(int(size)), XSD.nonNegativeInteger))
+        checksum = as_text(entry.get("checksum"), f"{where}.checksum")
+        if checksum and _HEX.match(checksum) and len(checksum) in _CHECKSUM_ALGORITHMS:
+            node = ctx.iris.checksum(graph.record_id, file_id)
+            graph.add(dist, SPDX.checksum, node)
+            graph.add(node, RDF.type, SPDX.Checksum)
+            graph.add(node, SPDX.algorithm, _CHECKSUM_ALGORITHMS[len(checksum)])
+            graph.add(node, SPDX.checksumValue, typed(checksum.lower(), XSD.hexBinary))
+
+    for index, entry in enumerate(object_list(record, "main_file_link")):
+        where = f"main_file_link[{index}]"
+        url = as_text(entry.get("url"), f"{where}.url")
+        if not url or not flag(entry.get("open_access")):
+            continue
+        if not is_valid_iri(url):
+            graph.warn(f"{where}.url", f"not a usable URL: {url!r}")
+            continue
+        dist = IRI(f"{graph.iri}#link-{index + 1}")
+        graph.add(graph.iri, DCAT.distribution, dist)
+        graph.add(dist, RDF.type, DCAT.Distribution)
+        graph.add(dist, DCAT.accessURL, IRI(url))

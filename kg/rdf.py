@@ -1,0 +1,89 @@
+"""The smallest RDF term model the pipeline needs.
+
+kg does not build rdflib graphs on the hot path: a mapped record is a list of plain
+tuples of these terms, which the writers format directly. rdflib and pyoxigraph
+are used where a real RDF library earns its cost (parsing, SHACL, stores).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD + "string"
+
+
+class IRI(str):
+    """An absolute IRI (the str value is the IRI itself, without angle brackets)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"IRI({str.__repr__(self)})"
+
+
+class Literal(NamedTuple):
+    """A literal: lexical form, optional datatype IRI, optional BCP 47 language tag."""
+
+    value: str
+    datatype: str | None = None
+    lang: str | None = None
+
+
+Term = IRI | Literal
+Triple = tuple[IRI, IRI, Term]
+
+# Characters that may not appear raw inside an N-Triples/Turtle IRIREF.
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
+
+
+def is_valid_iri(value: str) -> bool:
+    """True when *value* can be written as an absolute IRI without escaping."""
+    return bool(_ABSOLUTE_IRI.match(value)) and not _IRI_FORBIDDEN.search(value)
+
+
+# N-Triples string escaping (also valid Turtle): the mandatory escapes plus every
+# other control character as \\uXXXX so that dumps are plain-text safe.
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+for _code in list(range(0x00, 0x20)) + [0x7F]:
+    _ESCAPES.setdefault(chr(_code), f"\\u{_code:04X}")
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+
+
+def escape_string(value: str) -> str:
+    return value.translate(_ESCAPE_TABLE)
+
+
+def nt_term(term: Term) -> str:
+    """Format one term in N-Triples syntax."""
+    if type(term) is IRI:
+        return f"<{term}>"
+    value, datatype, lang = term
+    text = '"' + value.translate(_ESCAPE_TABLE) + '"'
+    if lang:
+        return f"{text}@{lang}"
+    if datatype and datatype != XSD_STRING:
+        return f"{text}^^<{datatype}>"
+    return text
+
+
+# Control characters that are not allowed in XML 1.0 and mean nothing in metadata.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean_text(value: str) -> str:
+    """Normalise line ends and drop control characters (kept: tab and newline)."""
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_CHARS.sub("", value)
