@@ -102,5 +102,121 @@ def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base,
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
 
 
+
+# --- ready queries and genealogy pictures ---------------------------------------------------------
+
+
+def data_source_options(func):  # type: ignore[no-untyped-def]
+    """Where queries read from: the embedded store, a SPARQL endpoint, or files loaded for one run."""
+    func = click.option("--base", help="Base URL for IRIs of records given with --data (default from kg.toml).")(func)
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML settings file.")(func)
+    func = click.option(
+        "--data",
+        "data_files",
+        multiple=True,
+        type=click.Path(),
+        help="RDF files (.nt .nq .ttl .trig .rdf .jsonld) or LibreCat exports (.json .jsonl) to query (repeatable).",
+    )(func)
+    func = click.option(
+        "--endpoint", help="SPARQL endpoint URL (Oxigraph server: http://HOST:PORT/query?union-default-graph)."
+    )(func)
+    func = click.option("--store", "store_dir", help="Embedded store folder (default: ./kg-store).")(func)
+    return func
+
+
+def open_backend(store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
+    from kg.query import EndpointBackend, QueryError, open_data, open_store
+    from kg.store import DEFAULT_STORE
+
+    chosen = [name for name, value in (("--store", store_dir), ("--endpoint", endpoint), ("--data", data_files)) if value]
+    if len(chosen) > 1:
+        fail(f"give only one of {', '.join(chosen)}")
+    try:
+        if endpoint:
+            return EndpointBackend(endpoint)
+        if data_files:
+            options = resolve_options(config_path, base, None, None)
+            return open_data(list(data_files), options, sys.stderr)
+        return open_store(store_dir or DEFAULT_STORE)
+    except QueryError as exc:
+        fail(str(exc))
+
+
+@main.command("query")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True
+)
+@click.option("-o", "--output", default="-", show_default=True, help="Output file ('-' for stdout).")
+@data_source_options
+def query_command(name, params, fmt, output, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
+    """Run a ready query (see `kg queries`) or a FILE.rq.
+
+    A person is given as a local person id, an ORCID or an IRI. Parameters are bound as RDF
+    terms, never pasted into the query text.
+    """
+    from kg.query import QueryError, find_query, format_result, parse_param_options, run_query, warn
+
+    try:
+        query = find_query(name)
+        given = parse_param_options(params)
+    except QueryError as exc:
+        fail(str(exc))
+    backend = open_backend(store_dir, endpoint, data_files, config_path, base)
+    try:
+        result = run_query(query, given, backend)
+    except QueryError as exc:
+        fail(str(exc))
+    warn(result)
+    text = format_result(result, fmt)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}")
+
+
+@main.command("queries")
+def queries_command() -> None:
+    """List the ready queries with their descriptions and parameters."""
+    from kg.query import QueryError, catalogue, describe_catalogue
+
+    try:
+        for line in describe_catalogue(catalogue()):
+            click.echo(line)
+    except QueryError as exc:
+        fail(str(exc))
+
+
+@main.command("genealogy")
+@click.argument("person")
+@click.option("--up", "direction", flag_value="up", help="Only advisors, their advisors …")
+@click.option("--down", "direction", flag_value="down", help="Only students, their students …")
+@click.option("--depth", type=click.IntRange(min=1), help="Generations to follow (default: all).")
+@click.option("-o", "--output", required=True, help="Picture file: .svg, .png (need Graphviz) or .dot.")
+@data_source_options
+def genealogy_command(person, direction, depth, output, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
+    """Draw the doctoral-advisor network around PERSON (local id, ORCID or IRI) with Graphviz."""
+    from kg.genealogy import collect, write_picture
+    from kg.query import Param, QueryError, resolve
+
+    backend = open_backend(store_dir, endpoint, data_files, config_path, base)
+    try:
+        iri = resolve(Param("person", "person", False, ""), person, backend)
+        picture = collect(backend, iri, up=direction != "down", down=direction != "up", depth=depth)  # type: ignore[arg-type]
+        for message in picture.warnings:
+            click.echo(f"warning: {message}", err=True)
+        write_picture(picture, output)
+    except QueryError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{output}: {exc.strerror or exc}")
+    click.echo(f"{len(picture.people)} people, {len(picture.edges)} advisor edges → {output}", err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,190 @@
+"""Academic genealogy pictures: the doctoral-advisor network around one person, drawn with Graphviz.
+
+The network is collected with the catalogue's one-level queries (`advisors`, `students`) and
+the generation engine of kg.query, so it shows exactly what `kg query ancestors/descendants`
+answer. Edges run advisor → student; edges of a thesis with several supervisors are dashed
+(co-supervision); edges inside a cycle (bad data) are red; the person asked about is highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.query import QUERY_DIR, Backend, QueryError, ResultTerm, bind_values, find_query, generations, plain_value
+from kg.rdf import IRI, Literal
+
+OUTPUT_SUFFIXES = (".svg", ".png", ".dot", ".gv")
+
+
+@dataclass
+class Edge:
+    advisor: IRI
+    student: IRI
+    thesis: IRI | None
+    year: str
+
+
+@dataclass
+class Genealogy:
+    center: IRI
+    names: dict[IRI, str] = field(default_factory=dict)
+    # Years of each person's own doctoral theses.
+    years: dict[IRI, set[str]] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    cycles: list[list[IRI]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def people(self) -> list[IRI]:
+        seen = dict.fromkeys([self.center])
+        for edge in self.edges:
+            seen.setdefault(edge.advisor)
+            seen.setdefault(edge.student)
+        return list(seen)
+
+    def supervisors_of(self, thesis: IRI | None) -> int:
+        return len({e.advisor for e in self.edges if e.thesis == thesis}) if thesis else 1
+
+    def add_edge(self, edge: Edge) -> None:
+        if not any(
+            e.advisor == edge.advisor and e.student == edge.student and e.thesis == edge.thesis for e in self.edges
+        ):
+            self.edges.append(edge)
+
+
+def _text(term: ResultTerm | None) -> str:
+    return plain_value(term) if term is not None else ""
+
+
+def collect(
+    backend: Backend,
+    person: IRI,
+    up: bool = True,
+    down: bool = True,
+    depth: int | None = None,
+    directory: Path = QUERY_DIR,
+) -> Genealogy:
+    """The advisors above and/or the students below *person*, up to *depth* generations."""
+    advisors = find_query("advisors", directory)
+    students = find_query("students", directory)
+    picture = Genealogy(person)
+    if up:
+        walk = generations(backend, advisors, "advisor", person, depth)
+        for step in walk.steps:
+            picture.add_edge(Edge(step.target, step.source, _iri(step.row.get("thesis")), _text(step.row.get("year"))))
+        picture.cycles += walk.cycles
+        picture.warnings += walk.cycle_warnings()
+    if down:
+        walk = generations(backend, students, "student", person, depth)
+        for step in walk.steps:
+            picture.add_edge(Edge(step.source, step.target, _iri(step.row.get("thesis")), _text(step.row.get("year"))))
+        picture.cycles += [c for c in walk.cycles if c not in picture.cycles]
+        picture.warnings += [w for w in walk.cycle_warnings() if w not in picture.warnings]
+    # Each person's own doctoral theses: their years for the label, and every supervisor of a
+    # thesis already drawn, so that co-supervisors outside the walk still show.
+    drawn = {e.thesis for e in picture.edges if e.thesis}
+    for member in picture.people:
+        for row in backend.select(bind_values(advisors.sparql, {"person": member})).rows:
+            year = _text(row.get("year"))
+            if year:
+                picture.years.setdefault(member, set()).add(year)
+            thesis, advisor = _iri(row.get("thesis")), _iri(row.get("advisor"))
+            if thesis in drawn and advisor is not None:
+                picture.add_edge(Edge(advisor, member, thesis, year))
+    for member in picture.people:
+        picture.names[member] = _person_name(backend, member)
+    return picture
+
+
+def _iri(term: ResultTerm | None) -> IRI | None:
+    return term if type(term) is IRI else None
+
+
+_NAME_QUERY = """
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT (MIN(?name) AS ?label) WHERE { ?person foaf:name ?name }
+"""
+
+
+def _person_name(backend: Backend, person: IRI) -> str:
+    rows = backend.select(bind_values(_NAME_QUERY, {"person": person})).rows
+    label = rows[0].get("label") if rows else None
+    if isinstance(label, Literal) and label.value:
+        return label.value
+    return re.split(r"[/#]", person.rstrip("/"))[-1]
+
+
+# --- DOT ---------------------------------------------------------------------------------------------
+
+
+def dot_string(text: str) -> str:
+    """A DOT double-quoted string: backslashes and quotes escaped, line breaks as \\n."""
+    text = re.sub(r"[\x00-\x09\x0b-\x1f\x7f]", " ", text)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def to_dot(picture: Genealogy) -> str:
+    ids = {person: f"p{index}" for index, person in enumerate(picture.people)}
+    in_cycle = {(a, b) for cycle in picture.cycles for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)}
+    center_name = picture.names.get(picture.center, picture.center)
+    lines = [
+        "digraph genealogy {",
+        f"  graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=16, "
+        f"label={dot_string('Academic genealogy of ' + center_name)}];",
+        '  node [shape=box, style="rounded,filled", fillcolor="#f4f4f4", color="#888888", fontname="Helvetica"];',
+        '  edge [color="#444444", arrowsize=0.7, fontname="Helvetica", fontsize=10];',
+    ]
+    for person, node in ids.items():
+        name = picture.names.get(person, person)
+        years = sorted(picture.years.get(person, ()))
+        label = name + ("\nPhD " + ", ".join(years) if years else "")
+        attributes = [f"label={dot_string(label)}", f"tooltip={dot_string(str(person))}"]
+        if person == picture.center:
+            attributes += ['fillcolor="#ffd966"', 'color="#b45f06"', "penwidth=2.5", 'fontname="Helvetica-Bold"']
+        lines.append(f"  {node} [{', '.join(attributes)}];")
+    for edge in picture.edges:
+        attributes = []
+        if edge.year:
+            attributes.append(f"tooltip={dot_string(f'thesis {edge.year}')}")
+        if picture.supervisors_of(edge.thesis) > 1:
+            attributes += ["style=dashed", 'color="#1f77b4"']
+        # Students who (wrongly) advised their own advisor: draw the back edge red, not as a rank.
+        if (edge.student, edge.advisor) in in_cycle or (edge.advisor, edge.student) in in_cycle:
+            attributes += ['color="#d62728"', "penwidth=2"]
+        suffix = f" [{', '.join(attributes)}]" if attributes else ""
+        lines.append(f"  {ids[edge.advisor]} -> {ids[edge.student]}{suffix};")
+    lines += [
+        "  subgraph cluster_legend {",
+        '    label="Legend"; fontsize=10; color="#cccccc";',
+        '    node [shape=plaintext, style="", fontsize=9];',
+        '    legend_a [label="advisor"]; legend_b [label="student"];',
+        '    legend_c [label="co-supervisor"]; legend_d [label="co-supervised student"];',
+        "    legend_a -> legend_b;",
+        '    legend_c -> legend_d [style=dashed, color="#1f77b4"];',
+        "  }",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_picture(picture: Genealogy, output: str) -> None:
+    """Write DOT text (.dot/.gv) or have Graphviz draw it (.svg/.png)."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise QueryError(f"{output}: choose an output ending in {', '.join(OUTPUT_SUFFIXES)}")
+    dot_text = to_dot(picture)
+    if suffix in (".dot", ".gv"):
+        Path(output).write_text(dot_text, encoding="utf-8")
+        return
+    dot = shutil.which("dot")
+    if dot is None:
+        raise QueryError("Graphviz 'dot' is not installed (apt-get install graphviz); or write a .dot file")
+    completed = subprocess.run(
+        [dot, f"-T{suffix[1:]}", "-o", output], input=dot_text.encode("utf-8"), capture_output=True, timeout=120
+    )
+    if completed.returncode != 0:
+        raise QueryError(f"dot failed: {completed.stderr.decode('utf-8', 'replace').strip()}")
