@@ -128,7 +128,8 @@ def open_backend(store_dir, endpoint, data_files, config_path, base):  # type: i
     from kg.query import EndpointBackend, QueryError, open_data, open_store
     from kg.store import DEFAULT_STORE
 
-    chosen = [name for name, value in (("--store", store_dir), ("--endpoint", endpoint), ("--data", data_files)) if value]
+    sources = (("--store", store_dir), ("--endpoint", endpoint), ("--data", data_files))
+    chosen = [name for name, value in sources if value]
     if len(chosen) > 1:
         fail(f"give only one of {', '.join(chosen)}")
     try:

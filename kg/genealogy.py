@@ -133,7 +133,7 @@ def to_dot(picture: Genealogy) -> str:
     center_name = picture.names.get(picture.center, picture.center)
     lines = [
         "digraph genealogy {",
-        f"  graph [rankdir=TB, labelloc=t, fontname=\"Helvetica\", fontsize=16, "
+        f'  graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=16, '
         f"label={dot_string('Academic genealogy of ' + center_name)}];",
         '  node [shape=box, style="rounded,filled", fillcolor="#f4f4f4", color="#888888", fontname="Helvetica"];',
         '  edge [color="#444444", arrowsize=0.7, fontname="Helvetica", fontsize=10];',

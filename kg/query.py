@@ -445,6 +445,19 @@ def resolve(param: Param, value: str, backend: Backend) -> Term:
         if not re.fullmatch(r"[+-]?\d+", value):
             raise QueryError(f"parameter {param.name}: {value!r} is not an integer")
         return Literal(str(int(value)), XSD_INTEGER)
+    # An ORCID, bare or as https://orcid.org/…, names the person who carries it.
+    if param.type == "person":
+        orcid = normalise_orcid(value)
+        if orcid is None and re.fullmatch(r"(?:https?://(?:www\.)?orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dXx]", value):
+            raise QueryError(f"parameter {param.name}: {value!r} is not a valid ORCID (wrong check digit)")
+        if orcid:
+            found = _lookup(backend, _FIND_BY_ORCID, {"orcid": Literal(orcid)})
+            if len(found) == 1:
+                return found[0]
+            if found:
+                listed = ", ".join(found)
+                raise QueryError(f"parameter {param.name}: ORCID {orcid} belongs to several people: {listed}")
+            raise QueryError(f"parameter {param.name}: no person with ORCID {orcid} in the data")
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value) or value.startswith("urn:"):
         if not is_valid_iri(value):
             raise QueryError(f"parameter {param.name}: {value!r} is not a valid IRI")
@@ -454,25 +467,17 @@ def resolve(param: Param, value: str, backend: Backend) -> Term:
         return iri
     if param.type == "iri":
         raise QueryError(f"parameter {param.name}: {value!r} is not an absolute IRI")
-    cls, path = _CLASSES[param.type]
-    if param.type == "person":
-        orcid = normalise_orcid(value) if re.search(r"\d{4}-\d{4}-\d{4}-\d{3}[\dXx]", value) else None
-        if orcid:
-            found = _lookup(backend, _FIND_BY_ORCID, {"orcid": Literal(orcid)})
-            if len(found) == 1:
-                return found[0]
-            if found:
-                listed = ", ".join(found)
-                raise QueryError(f"parameter {param.name}: ORCID {orcid} belongs to several people: {listed}")
-            raise QueryError(f"parameter {param.name}: no person with ORCID {orcid} in the data")
     if not value:
         raise QueryError(f"parameter {param.name}: empty value")
+    cls, path = _CLASSES[param.type]
     found = _lookup(backend, _FIND_BY_SUFFIX, {"class": IRI(cls), "suffix": Literal(path + segment(value))})
     if len(found) == 1:
         return found[0]
     if found:
         raise QueryError(f"parameter {param.name}: {value!r} is ambiguous: {', '.join(found)}")
-    raise QueryError(f"parameter {param.name}: no {param.type} with id {value!r} in the data (give an id, ORCID or IRI)")
+    raise QueryError(
+        f"parameter {param.name}: no {param.type} with id {value!r} in the data (give an id, ORCID or IRI)"
+    )
 
 
 def resolve_params(query: NamedQuery, given: dict[str, str], backend: Backend) -> dict[str, Term]:
@@ -516,9 +521,7 @@ def parse_param_options(options: Iterable[str]) -> dict[str, str]:
 # --- running ---------------------------------------------------------------------------------------
 
 
-def run_query(
-    query: NamedQuery, given: dict[str, str], backend: Backend, directory: Path = QUERY_DIR
-) -> Result:
+def run_query(query: NamedQuery, given: dict[str, str], backend: Backend, directory: Path = QUERY_DIR) -> Result:
     bindings = resolve_params(query, given, backend)
     if query.engine is None:
         return backend.select(bind_values(query.sparql, bindings))
@@ -530,7 +533,9 @@ def run_query(
     column = "ancestor" if query.engine.direction == "up" else "descendant"
     rows: list[dict[str, ResultTerm | None]] = [
         {"generation": Literal(str(level), XSD_INTEGER), column: person, "name": walk.names.get(person)}
-        for person, level in sorted(walk.levels.items(), key=lambda item: (item[1], _sort_text(walk.names.get(item[0])), item[0]))
+        for person, level in sorted(
+            walk.levels.items(), key=lambda item: (item[1], _sort_text(walk.names.get(item[0])), item[0])
+        )
         if person != walk.start
     ]
     return Result(["generation", column, "name"], rows, walk.cycle_warnings())

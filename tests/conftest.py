@@ -36,3 +36,69 @@ def kg_cli():
 def corpus_files() -> list[Path]:
     """Every test corpus: the seeds, the shared LibreCat records and our edge cases."""
     return [SEEDS, *sorted(CORPORA.glob("librecat_*.json"))]
+
+
+# --- a real Oxigraph server, started per use on 127.0.0.1 and a free port ----------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def oxigraph_binary() -> str | None:
+    import shutil
+
+    beside_python = Path(sys.executable).parent / "oxigraph"
+    return str(beside_python) if beside_python.is_file() else shutil.which("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def start_oxigraph(tmp_path_factory):
+    """A factory: each call starts a fresh `oxigraph serve` and returns its base URL (http://127.0.0.1:PORT)."""
+    import time
+    import urllib.request
+
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server binary is not installed (pip install oxigraph)")
+    servers: list[subprocess.Popen] = []
+
+    def start() -> str:
+        port = _free_port()
+        location = tmp_path_factory.mktemp("oxigraph")
+        process = subprocess.Popen(
+            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        servers.append(process)
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
+                    return url
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"oxigraph serve exited: {process.stderr.read().decode()}") from None
+                time.sleep(0.05)
+        raise RuntimeError("oxigraph serve did not answer within 10 s")
+
+    yield start
+    for process in servers:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def post_nquads(url: str, nquads: bytes) -> None:
+    """Append N-Quads to an Oxigraph server's store (Graph Store Protocol)."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{url}/store", data=nquads, method="POST", headers={"Content-Type": "application/n-quads"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status in (200, 201, 204)
