@@ -225,11 +225,12 @@ def test_top_supervisors(backend):
 
 
 def test_grants_and_funders(backend):
+    doctoral_programme = ("665385", "H2020", "European Commission", "Doctoral Programme")
     assert answer(backend, "theses-by-grant") == [
-        ("665385", "H2020", "European Commission", "Doctoral Programme", "record/103", "Co-supervised dan", "2008", "Dan Third"),
-        ("665385", "H2020", "European Commission", "Doctoral Programme", "record/105", 'Finn: "quotes" > braces }', "2015", "Finn Fourth"),
+        (*doctoral_programme, "record/103", "Co-supervised dan", "2008", "Dan Third"),
+        (*doctoral_programme, "record/105", 'Finn: "quotes" > braces }', "2015", "Finn Fourth"),
         ("P 123", "FWF", "", "Loops & Cycles", "record/106", "Hana by two paths", "2020", "Hana Fifth"),
-    ]  # fmt: skip
+    ]
     assert [row[4] for row in answer(backend, "theses-by-grant", grant="P 123")] == ["record/106"]
     assert answer(backend, "outputs-by-funder") == [
         (EC, "European Commission", "1", "3", "2"),
@@ -301,7 +302,7 @@ def test_unknown_person_and_bad_parameters_are_clear_errors(embedded):
 INJECTIONS = [
     'ada" } UNION { ?thesis ?p ?o } #',
     "ada> } ; DROP ALL ; #",
-    "665385\" } } SELECT * WHERE { ?s ?p ?o } #",
+    '665385" } } SELECT * WHERE { ?s ?p ?o } #',
     "x'''\"\"\" } > < \\ \n # {",
 ]
 
@@ -329,7 +330,7 @@ def test_iri_parameters_are_checked(backend):
 def test_values_go_into_the_where_group_not_into_strings_comments_or_iris():
     sparql = (
         "PREFIX ex: <http://example.org/a#b>  # a comment with { braces }\n"
-        "SELECT ?x (\"{\" AS ?brace) WHERE # { not here\n"
+        'SELECT ?x ("{" AS ?brace) WHERE # { not here\n'
         "{ ?x ex:p '''}{''' }"
     )
     bound = bind_values(sparql, {"x": IRI("http://example.org/x")})
@@ -383,12 +384,21 @@ def test_kg_query_formats_on_data_files(tmp_path):
     as_json = json.loads(run_kg(*args, "-f", "json").stdout)
     assert as_json["head"]["vars"] == ["generation", "descendant", "name"]
     first = as_json["results"]["bindings"][0]
-    assert first["generation"] == {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    assert first["generation"] == {
+        "type": "literal",
+        "value": "1",
+        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+    }
     assert first["descendant"] == {"type": "uri", "value": f"{BASE}person/dan"}
     # The same answer from an N-Quads dump of the records.
     dump = tmp_path / "genealogy.nq"
     assert run_kg("convert", GENEALOGY, "-o", dump).returncode == 0
-    assert run_kg("query", "descendants", "--param", "person=ben", "--data", dump, "-f", "csv").stdout.decode().splitlines() == as_csv
+    assert (
+        run_kg("query", "descendants", "--param", "person=ben", "--data", dump, "-f", "csv")
+        .stdout.decode()
+        .splitlines()
+        == as_csv
+    )
 
 
 def test_kg_query_on_an_embedded_store_and_an_endpoint(tmp_path, server_url):
@@ -405,7 +415,10 @@ def test_kg_query_on_an_embedded_store_and_an_endpoint(tmp_path, server_url):
     )
     assert on_endpoint.returncode == 0, on_endpoint.stderr
     assert on_store.stdout == on_endpoint.stdout
-    assert on_store.stdout.decode().splitlines()[1:3] == [f"1,{BASE}person/cleo,Cleo Second", f"1,{BASE}person/finn,Finn Fourth"]
+    assert on_store.stdout.decode().splitlines()[1:3] == [
+        f"1,{BASE}person/cleo,Cleo Second",
+        f"1,{BASE}person/finn,Finn Fourth",
+    ]
     missing = run_kg("query", "top-supervisors", "--store", tmp_path / "nowhere")
     assert missing.returncode == 2 and b"no store at" in missing.stderr
 
