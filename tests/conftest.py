@@ -102,3 +102,45 @@ def post_nquads(url: str, nquads: bytes) -> None:
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status in (200, 201, 204)
+
+
+# --- the hand-built genealogy (tests/data/genealogy.json), on the embedded store and on a server ------
+
+GENEALOGY = CORPORA / "genealogy.json"
+
+
+def genealogy_store():
+    """The genealogy records, mapped by the real pipeline, in an in-memory embedded store."""
+    from kg.mapping import MappingContext
+    from kg.pipeline import Mapped, process
+    from kg.read import read_records
+    from kg.store import EmbeddedStore
+
+    store = EmbeddedStore(None)
+    for outcome in process(read_records([str(GENEALOGY)]), MappingContext()):
+        assert isinstance(outcome, Mapped), outcome
+        store.replace_record(outcome.graph)
+    return store
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    from kg.query import OxigraphBackend
+
+    return OxigraphBackend(genealogy_store())
+
+
+@pytest.fixture(scope="module")
+def server_url(start_oxigraph):
+    import pyoxigraph as ox
+
+    url = start_oxigraph()
+    post_nquads(url, genealogy_store().store.dump(format=ox.RdfFormat.N_QUADS))
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(server_url):
+    from kg.query import EndpointBackend
+
+    return EndpointBackend(f"{server_url}/query?union-default-graph")

@@ -16,13 +16,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPORA, post_nquads, run_kg
+from conftest import GENEALOGY, run_kg
 
 from kg.mapping import MappingContext
-from kg.pipeline import Mapped, process
+from kg.pipeline import process
 from kg.query import (
-    EndpointBackend,
-    OxigraphBackend,
     QueryError,
     bind_values,
     catalogue,
@@ -37,40 +35,12 @@ from kg.rdf import IRI, Literal
 from kg.read import read_records
 from kg.store import EmbeddedStore
 
-GENEALOGY = CORPORA / "genealogy.json"
 BASE = "https://repository.example.org/"
 ZOE = "person/orcid/0000-0002-7777-8887"
 ZOE_ORCID = "0000-0002-7777-8887"
 COAR_THESIS = "http://purl.org/coar/resource_type/c_46ec"
 COAR_ARTICLE = "http://purl.org/coar/resource_type/c_6501"
 EC = "funder/european-commission"
-
-
-def genealogy_store() -> EmbeddedStore:
-    store = EmbeddedStore(None)
-    for outcome in process(read_records([str(GENEALOGY)]), MappingContext()):
-        assert isinstance(outcome, Mapped), outcome
-        store.replace_record(outcome.graph)
-    return store
-
-
-@pytest.fixture(scope="module")
-def embedded() -> OxigraphBackend:
-    return OxigraphBackend(genealogy_store())
-
-
-@pytest.fixture(scope="module")
-def server_url(start_oxigraph) -> str:
-    import pyoxigraph as ox
-
-    url = start_oxigraph()
-    post_nquads(url, genealogy_store().store.dump(format=ox.RdfFormat.N_QUADS))
-    return url
-
-
-@pytest.fixture(scope="module")
-def server(server_url) -> EndpointBackend:
-    return EndpointBackend(f"{server_url}/query?union-default-graph")
 
 
 @pytest.fixture(params=["embedded", "oxigraph-server"])
