@@ -41,7 +41,8 @@ from kg.mapping.person import normalise_orcid
 from kg.rdf import IRI, XSD, Literal, Term, is_valid_iri, nt_term
 from kg.store import EmbeddedStore
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+# queries/ at the top of the checkout; kg/queries links to it so that it is installed with the package.
+QUERY_DIR = Path(__file__).resolve().parent / "queries"
 PARAM_TYPES = ("person", "department", "record", "iri", "string", "integer")
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 XSD_INTEGER = XSD + "integer"
