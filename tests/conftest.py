@@ -144,3 +144,89 @@ def server(server_url):
     from kg.query import EndpointBackend
 
     return EndpointBackend(f"{server_url}/query?union-default-graph")
+
+
+# --- a private Virtuoso instance (where Virtuoso is installed) -----------------------------------------
+
+_VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {dir}
+CaseMode = 2
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 5
+ServerThreads = 5
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="session")
+def start_virtuoso(tmp_path_factory):
+    """A factory: each call starts a private Virtuoso loaded with N-Quads; returns its /sparql URL."""
+    import shutil
+    import time
+    import urllib.request
+
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if binary is None or isql is None:
+        pytest.skip("Virtuoso is not installed (Debian: virtuoso-opensource)")
+    servers: list[subprocess.Popen] = []
+
+    def start(nquads: bytes) -> str:
+        directory = tmp_path_factory.mktemp("virtuoso")
+        sql_port, http_port = _free_port(), _free_port()
+        ini = directory / "virtuoso.ini"
+        ini.write_text(_VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+        (directory / "data.nq").write_bytes(nquads)
+        process = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)],
+            cwd=directory,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        servers.append(process)
+        url = f"http://127.0.0.1:{http_port}/sparql"
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"virtuoso-t exited; see {directory}/virtuoso.log") from None
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("Virtuoso did not answer within 30 s")
+        load = f"ld_dir('{directory}', 'data.nq', 'urn:kg:test:unused'); rdf_loader_run(); checkpoint;"
+        completed = subprocess.run(
+            [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={load}"], capture_output=True, timeout=120
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"Virtuoso load failed: {completed.stdout.decode()} {completed.stderr.decode()}")
+        return url
+
+    yield start
+    for process in servers:
+        process.terminate()
+        process.wait(timeout=30)

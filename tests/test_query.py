@@ -1,4 +1,4 @@
-"""Ready queries on a hand-built academic genealogy, on the embedded store and on a real Oxigraph server.
+"""Ready queries on a hand-built academic genealogy: embedded store, Oxigraph server and Virtuoso (if installed).
 
 tests/data/genealogy.json (LibreCat records, mapped by the real mapper) holds:
 
@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import GENEALOGY, run_kg
+from conftest import GENEALOGY, genealogy_store, run_kg
 
 from kg.mapping import MappingContext
 from kg.pipeline import process
 from kg.query import (
+    EndpointBackend,
     QueryError,
     bind_values,
     catalogue,
@@ -43,9 +44,10 @@ COAR_ARTICLE = "http://purl.org/coar/resource_type/c_6501"
 EC = "funder/european-commission"
 
 
-@pytest.fixture(params=["embedded", "oxigraph-server"])
+@pytest.fixture(params=["embedded", "server", "virtuoso"], ids=["embedded", "oxigraph-server", "virtuoso"])
 def backend(request):
-    return request.getfixturevalue("embedded" if request.param == "embedded" else "server")
+    """The same data on the embedded store, an Oxigraph server and (where installed) Virtuoso."""
+    return request.getfixturevalue(request.param)
 
 
 def short(value: str) -> str:
@@ -410,3 +412,22 @@ def test_table_output_is_aligned():
     assert lines[0].split() == ["advisor", "name", "thesis", "title", "year"]
     assert lines[-1] == "(2 rows)"
     assert lines[2].index("Ben Second") == lines[0].index("name")
+
+
+@pytest.fixture(scope="module")
+def virtuoso(start_virtuoso) -> EndpointBackend:
+    import pyoxigraph as ox
+
+    return EndpointBackend(start_virtuoso(genealogy_store().store.dump(format=ox.RdfFormat.N_QUADS)))
+
+
+def test_every_catalogue_query_gives_the_same_answer_on_virtuoso(embedded, virtuoso):
+    params = {"person": "dan", "thesis": "105", "depth": "2", "department": "GenLab", "grant": "665385"}
+    for name, query in catalogue().items():
+        for with_optional in (False, True):
+            given = {p.name: params[p.name] for p in query.params if with_optional or not p.optional}
+            on_embedded = run_query(query, given, embedded)
+            on_virtuoso = run_query(query, given, virtuoso)
+            assert on_embedded.variables == on_virtuoso.variables, name
+            assert on_embedded.rows == on_virtuoso.rows, (name, given)
+            assert on_embedded.warnings == on_virtuoso.warnings, name
