@@ -107,7 +107,12 @@ def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base,
 
 
 def data_source_options(func):  # type: ignore[no-untyped-def]
-    """Where queries read from: the embedded store, a SPARQL endpoint, or files loaded for one run."""
+    """Where queries read from: the embedded store, a SPARQL endpoint, or files loaded for one run.
+
+    `--data a.json b.ttl` takes several files: click options take one value each, so the words
+    after the command's own argument are collected here and count as more --data files.
+    """
+    func = click.argument("more_data", nargs=-1, type=click.Path(), metavar="[--data FILE…]")(func)
     func = click.option("--base", help="Base URL for IRIs of records given with --data (default from kg.toml).")(func)
     func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML settings file.")(func)
     func = click.option(
@@ -124,9 +129,13 @@ def data_source_options(func):  # type: ignore[no-untyped-def]
     return func
 
 
-def open_backend(store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
+def open_backend(store_dir, endpoint, data_files, more_data, config_path, base):  # type: ignore[no-untyped-def]
     from kg.query import EndpointBackend, QueryError, open_data, open_store
     from kg.store import DEFAULT_STORE
+
+    if more_data and not data_files:
+        fail(f"unexpected argument {more_data[0]!r} (data files follow --data)")
+    data_files = (*data_files, *more_data)
 
     sources = (("--store", store_dir), ("--endpoint", endpoint), ("--data", data_files))
     chosen = [name for name, value in sources if value]
@@ -151,7 +160,7 @@ def open_backend(store_dir, endpoint, data_files, config_path, base):  # type: i
 )
 @click.option("-o", "--output", default="-", show_default=True, help="Output file ('-' for stdout).")
 @data_source_options
-def query_command(name, params, fmt, output, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
+def query_command(name, params, fmt, output, more_data, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
     """Run a ready query (see `kg queries`) or a FILE.rq.
 
     A person is given as a local person id, an ORCID or an IRI. Parameters are bound as RDF
@@ -164,7 +173,7 @@ def query_command(name, params, fmt, output, store_dir, endpoint, data_files, co
         given = parse_param_options(params)
     except QueryError as exc:
         fail(str(exc))
-    backend = open_backend(store_dir, endpoint, data_files, config_path, base)
+    backend = open_backend(store_dir, endpoint, data_files, more_data, config_path, base)
     try:
         result = run_query(query, given, backend)
     except QueryError as exc:
@@ -200,12 +209,12 @@ def queries_command() -> None:
 @click.option("--depth", type=click.IntRange(min=1), help="Generations to follow (default: all).")
 @click.option("-o", "--output", required=True, help="Picture file: .svg, .png (need Graphviz) or .dot.")
 @data_source_options
-def genealogy_command(person, direction, depth, output, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
+def genealogy_command(person, direction, depth, output, more_data, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
     """Draw the doctoral-advisor network around PERSON (local id, ORCID or IRI) with Graphviz."""
     from kg.genealogy import collect, write_picture
     from kg.query import Param, QueryError, resolve
 
-    backend = open_backend(store_dir, endpoint, data_files, config_path, base)
+    backend = open_backend(store_dir, endpoint, data_files, more_data, config_path, base)
     try:
         iri = resolve(Param("person", "person", False, ""), person, backend)
         picture = collect(backend, iri, up=direction != "down", down=direction != "up", depth=depth)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import GENEALOGY, genealogy_store, run_kg
+from conftest import GENEALOGY, SEEDS, genealogy_store, run_kg
 
 from kg.mapping import MappingContext
 from kg.pipeline import process
@@ -431,3 +431,14 @@ def test_every_catalogue_query_gives_the_same_answer_on_virtuoso(embedded, virtu
             assert on_embedded.variables == on_virtuoso.variables, name
             assert on_embedded.rows == on_virtuoso.rows, (name, given)
             assert on_embedded.warnings == on_virtuoso.warnings, name
+
+
+def test_data_takes_several_files_of_both_kinds(tmp_path):
+    dump = tmp_path / "ista.nt"
+    assert run_kg("convert", SEEDS, "-o", dump).returncode == 0
+    completed = run_kg("query", "top-supervisors", "--data", GENEALOGY, dump, "-f", "csv")
+    assert completed.returncode == 0, completed.stderr
+    names = [line.split(",")[1] for line in completed.stdout.decode().splitlines()[1:]]
+    assert "Ada Root" in names and "Dan-Adrian Alistarh" in names
+    stray = run_kg("query", "top-supervisors", GENEALOGY)
+    assert stray.returncode == 2 and b"data files follow --data" in stray.stderr
