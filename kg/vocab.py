@@ -95,7 +95,7 @@ RELATORS = Namespace("relators", "http://id.loc.gov/vocabulary/relators/", "ths"
 KG = Namespace(
     "kg",
     "https://w3id.org/librecat-kg/ontology#",
-    "place defenseDate department acknowledgedServiceUnit webOfScienceId hasErratum",
+    "place defenseDate department acknowledgedServiceUnit webOfScienceId hasErratum originalLanguage",
 )
 
 NAMESPACES: tuple[Namespace, ...] = (

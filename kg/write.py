@@ -211,7 +211,7 @@ class TurtleWriter(Writer):
                 verb = "a" if predicate == RDF.type else self.abbreviate.iri(predicate)
                 lines.append(f"{verb} " + ", ".join(term(o) for o in objects))
             out.append(f"{ind}{self.abbreviate.iri(subject)} " + f" ;\n{ind}    ".join(lines) + " .\n")
-        return "".join(out)
+        return "\n".join(out)
 
     def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
         if triples:

@@ -45,7 +45,7 @@ from kg.vocab import (
 # Fields kg maps (here or in the entity modules).
 MAPPED_FIELDS = frozenset(
     """_id type status title alternative_title abstract year month day date_published
-    publication_date date_created date_updated publisher place language ddc keyword jel
+    publication_date date_created date_updated publisher place language original_language ddc keyword jel
     doi external_id publication_identifier publication series_title volume intvolume
     issue page article_number report_number edition conference license oa
     publication_status quality_controlled article_type author editor translator
@@ -189,15 +189,16 @@ def _dates(record: dict, graph: RecordGraph) -> None:
 
 
 def _languages(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
-    for index, entry in enumerate(object_list(record, "language", " with iso")):
-        code = as_text(entry.get("iso"), f"language[{index}].iso")
-        if not code or code == "other":
-            continue
-        code = code.lower()
-        if code not in codes.LANGUAGE_TAGS:
-            graph.warn(f"language[{index}].iso", f"unknown ISO 639-2 code {code!r}")
-            continue
-        graph.add(graph.iri, DCTERMS.language, ctx.iris.language(code))
+    for field, predicate in (("language", DCTERMS.language), ("original_language", KG.originalLanguage)):
+        for index, entry in enumerate(object_list(record, field, " with iso")):
+            code = as_text(entry.get("iso"), f"{field}[{index}].iso")
+            if not code or code == "other":
+                continue
+            code = code.lower()
+            if code not in codes.LANGUAGE_TAGS:
+                graph.warn(f"{field}[{index}].iso", f"unknown ISO 639-2 code {code!r}")
+                continue
+            graph.add(graph.iri, predicate, ctx.iris.language(code))
 
 
 def _identifiers(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
