@@ -41,14 +41,21 @@ def test_issued_date_has_the_most_precise_type():
 
 def test_issn_goes_on_the_journal_not_on_the_article():
     graph = map_one(
-        record(publication="Journal of Experimental Botany", publication_identifier={"issn": ["1460-2431"]},
-               volume=66, issue="10", page="2979-2990")
+        record(
+            publication="Journal of Experimental Botany",
+            publication_identifier={"issn": ["1460-2431"]},
+            volume=66,
+            issue="10",
+            page="2979-2990",
+        )
     )
     text = nt(graph)
     journal = f"<{B}/periodical/issn/1460-2431>"
     assert f"{R1} <http://purl.org/dc/terms/isPartOf> {journal}" in text
     assert f'{journal} <http://purl.org/ontology/bibo/issn> "1460-2431"' in text
-    assert f"{journal} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/ontology/bibo/Journal>" in text
+    assert (
+        f"{journal} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/ontology/bibo/Journal>" in text
+    )
     assert f"{R1} <http://purl.org/ontology/bibo/issn>" not in text
     assert f'{R1} <http://purl.org/ontology/bibo/pageStart> "2979"' in text
     assert f'{R1} <http://purl.org/ontology/bibo/pageEnd> "2990"' in text
@@ -56,29 +63,63 @@ def test_issn_goes_on_the_journal_not_on_the_article():
 
 
 def test_chapter_isbn_goes_on_the_host_book_and_book_isbn_on_the_book():
-    chapter = nt(map_one(record(type="book_chapter", publication="Youth 2.0", publication_identifier={"isbn": ["978-3-319-27893-3"]})))
+    chapter = nt(
+        map_one(
+            record(type="book_chapter", publication="Youth 2.0", publication_identifier={"isbn": ["978-3-319-27893-3"]})
+        )
+    )
     book = f"<{B}/book/isbn/978-3-319-27893-3>"
     assert f'{book} <http://purl.org/ontology/bibo/isbn> "978-3-319-27893-3"' in chapter
     assert f"{R1} <http://purl.org/dc/terms/isPartOf> {book}" in chapter
-    monograph = nt(map_one(record(type="book", publication_identifier={"isbn": ["978-1"], "issn": ["0000-0000"]},
-                                  series_title="Verhandelingen")))
+    monograph = nt(
+        map_one(
+            record(
+                type="book",
+                publication_identifier={"isbn": ["978-1"], "issn": ["0000-0000"]},
+                series_title="Verhandelingen",
+            )
+        )
+    )
     assert f'{R1} <http://purl.org/ontology/bibo/isbn> "978-1"' in monograph
     assert f'<{B}/series/issn/0000-0000> <http://purl.org/dc/terms/title> "Verhandelingen"' in monograph
 
 
 def test_conference_node():
-    text = nt(map_one(record(type="conference", conference={
-        "name": " Rare Earths 2016", "location": " Sapporo, Japan", "start_date": "2016-06-05", "end_date": " 2016-06-10"})))
+    text = nt(
+        map_one(
+            record(
+                type="conference",
+                conference={
+                    "name": " Rare Earths 2016",
+                    "location": " Sapporo, Japan",
+                    "start_date": "2016-06-05",
+                    "end_date": " 2016-06-10",
+                },
+            )
+        )
+    )
     assert '<http://dbpedia.org/ontology/startDate> "2016-06-05"^^<http://www.w3.org/2001/XMLSchema#date>' in text
     assert '<https://w3id.org/librecat-kg/ontology#place> "Sapporo, Japan"' in text
     assert f"{R1} <http://purl.org/ontology/bibo/presentedAt> <{B}/conference/rare-earths-2016-2016-06-05>" in text
 
 
 def test_languages_identifiers_subjects_licence():
-    text = nt(map_one(record(
-        language=[{"iso": "ger"}], abstract=[{"lang": "fre", "text": "R\u00e9sum\u00e9 <i>ital</i>\r\nline"}],
-        doi="https://doi.org/10.1093/JXB/erv066", external_id={"isi": ["000356223900015"], "pmid": ["25740929"], "arxiv": ["1234.5678"]},
-        ddc=["570"], keyword=["Legumes"], license="cc_by_4_0", oa="1", quality_controlled="1", publication_status="inpress")))
+    text = nt(
+        map_one(
+            record(
+                language=[{"iso": "ger"}],
+                abstract=[{"lang": "fre", "text": "R\u00e9sum\u00e9 <i>ital</i>\r\nline"}],
+                doi="https://doi.org/10.1093/JXB/erv066",
+                external_id={"isi": ["000356223900015"], "pmid": ["25740929"], "arxiv": ["1234.5678"]},
+                ddc=["570"],
+                keyword=["Legumes"],
+                license="cc_by_4_0",
+                oa="1",
+                quality_controlled="1",
+                publication_status="inpress",
+            )
+        )
+    )
     assert f"{R1} <http://purl.org/dc/terms/language> <http://id.loc.gov/vocabulary/iso639-2/ger>" in text
     assert '"R\\u00E9sum\\u00E9 ital\\nline"@fr' not in text  # not ASCII-escaped: kept as UTF-8
     assert '"Résumé ital\\nline"@fr' in text
@@ -103,11 +144,16 @@ def test_orcid_check_digit():
 
 
 def test_person_iris_local_id_first_then_orcid_then_record_scoped():
-    graph = map_one(record(type="book_editor", editor=[
-        {"first_name": "Ann", "last_name": "Local", "id": "42", "orcid": "0000-0002-1825-0097"},
-        {"first_name": "Otto", "last_name": "External", "orcid": "0000-0001-5634-0731"},
-        {"full_name": "Nobody, Known"},
-    ]))
+    graph = map_one(
+        record(
+            type="book_editor",
+            editor=[
+                {"first_name": "Ann", "last_name": "Local", "id": "42", "orcid": "0000-0002-1825-0097"},
+                {"first_name": "Otto", "last_name": "External", "orcid": "0000-0001-5634-0731"},
+                {"full_name": "Nobody, Known"},
+            ],
+        )
+    )
     text = nt(graph)
     assert f'<{B}/person/42> <http://purl.org/cerif/frapo/hasORCID> "0000-0002-1825-0097"' in text
     assert f"<{B}/person/42> <http://www.w3.org/2002/07/owl#sameAs> <https://orcid.org/0000-0002-1825-0097>" in text
@@ -115,7 +161,10 @@ def test_person_iris_local_id_first_then_orcid_then_record_scoped():
     assert f'<{B}/record/1#person-nobody-known> <http://xmlns.com/foaf/0.1/name> "Nobody, Known"' in text
     # editor order is kept
     assert f"<{B}/record/1#editors> <http://www.w3.org/1999/02/22-rdf-syntax-ns#_1> <{B}/person/42>" in text
-    assert f"<{B}/record/1#editors> <http://www.w3.org/1999/02/22-rdf-syntax-ns#_3> <{B}/record/1#person-nobody-known>" in text
+    assert (
+        f"<{B}/record/1#editors> <http://www.w3.org/1999/02/22-rdf-syntax-ns#_3> <{B}/record/1#person-nobody-known>"
+        in text
+    )
 
 
 def test_invalid_orcid_is_dropped_with_a_warning_naming_record_and_person():
@@ -127,8 +176,13 @@ def test_invalid_orcid_is_dropped_with_a_warning_naming_record_and_person():
 
 def thesis(degree=None, supervisors=2):
     people = [{"first_name": f"S{n}", "last_name": "Sup", "id": f"s{n}"} for n in range(supervisors)]
-    return record(type="dissertation", degree_awarded=degree, publisher="Uni",
-                  author=[{"first_name": "Stu", "last_name": "Dent", "id": "stu"}], supervisor=people)
+    return record(
+        type="dissertation",
+        degree_awarded=degree,
+        publisher="Uni",
+        author=[{"first_name": "Stu", "last_name": "Dent", "id": "stu"}],
+        supervisor=people,
+    )
 
 
 def test_doctoral_thesis_links_student_to_each_supervisor():
@@ -156,17 +210,28 @@ def test_same_grant_in_two_records_is_one_node():
         assert f"<{B}/record/{graph.record_id}> <http://purl.org/cerif/frapo/isFundedBy> {grant}" in text
         assert f"{grant} <http://purl.org/cerif/frapo/isFundedBy> <{B}/funder/european-commission>" in text
         assert f"<{B}/record/{graph.record_id}> <http://purl.org/cerif/frapo/isOutputOf> <{B}/project/P1>" in text
-    assert {t for t in first.shared if str(t[0]) == grant[1:-1]} == {t for t in second.shared if str(t[0]) == grant[1:-1]}
+    assert {t for t in first.shared if str(t[0]) == grant[1:-1]} == {
+        t for t in second.shared if str(t[0]) == grant[1:-1]
+    }
 
 
 def test_departments_and_service_units():
     text = nt(map_one(record(department=[{"_id": "DaAl"}], acknowledged_ssus=[{"_id": "ScienComp"}])))
     assert f"{R1} <https://w3id.org/librecat-kg/ontology#department> <{B}/department/DaAl>" in text
-    assert f"<{B}/department/ScienComp> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/org#OrganizationalUnit>" in text
+    assert (
+        f"<{B}/department/ScienComp> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/org#OrganizationalUnit>"
+        in text
+    )
 
 
 def test_citation_is_plain_text():
-    graph = map_one(record(citation={"apa": 'Peste, E.-A. (2023). <i>Efficiency</i>. <a href="https://doi.org/x">https://doi.org/x</a> &amp; more'}))
+    graph = map_one(
+        record(
+            citation={
+                "apa": 'Peste, E.-A. (2023). <i>Efficiency</i>. <a href="https://doi.org/x">https://doi.org/x</a> &amp; more'
+            }
+        )
+    )
     assert '"Peste, E.-A. (2023). Efficiency. https://doi.org/x & more"' in nt(graph)
 
 

@@ -74,9 +74,11 @@ def test_malformed_line_in_json_lines(tmp_path):
 
 
 def test_invalid_utf8_line_is_rejected(tmp_path):
-    (tmp_path / "a.jsonl").write_bytes(b'{"_id": "1", "title": "\xff\xfe"}\n' + json.dumps(record("2")).encode() + b"\n")
+    (tmp_path / "a.jsonl").write_bytes(
+        b'{"_id": "1", "title": "\xff\xfe"}\n' + json.dumps(record("2")).encode() + b"\n"
+    )
     items = list(read_records([str(tmp_path / "a.jsonl")]))
-    assert items[0].error and "line 1" == items[0].position
+    assert items[0].error and items[0].position == "line 1"
     assert items[1].record["_id"] == "2"
 
 

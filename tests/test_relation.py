@@ -45,10 +45,15 @@ EXPECTED = {
     "hidden": (A, f"<{DCT}relation>", X),
 }
 OPPOSITE = {
-    "earlier_version": "later_version", "contains": "published_in",
-    "dissertation_contains": "part_of_dissertation", "old_edition": "new_edition",
-    "continues": "is_continued_by", "popular_science": "research_paper", "translation": "original",
-    "cites": "is_cited_by", "other": "other",
+    "earlier_version": "later_version",
+    "contains": "published_in",
+    "dissertation_contains": "part_of_dissertation",
+    "old_edition": "new_edition",
+    "continues": "is_continued_by",
+    "popular_science": "research_paper",
+    "translation": "original",
+    "cites": "is_cited_by",
+    "other": "other",
 }
 OPPOSITE.update({v: k for k, v in list(OPPOSITE.items())})
 
@@ -111,8 +116,15 @@ def test_links_to_non_public_records_are_dropped(status):
 
 
 def test_web_links():
-    graph = map_one(record("100", related_material={"link": [{"url": "https://example.org/data", "relation": "research_data"},
-                                                           {"url": "not a url"}]}, link="https://biblio.ugent.be/publication/1"))
+    graph = map_one(
+        record(
+            "100",
+            related_material={
+                "link": [{"url": "https://example.org/data", "relation": "research_data"}, {"url": "not a url"}]
+            },
+            link="https://biblio.ugent.be/publication/1",
+        )
+    )
     objects = {str(o) for _, p, o in graph.own if p.endswith("seeAlso")}
     assert objects == {"https://example.org/data", "https://biblio.ugent.be/publication/1"}
     assert "not a usable URL" in graph.warnings[0].reason
