@@ -152,6 +152,10 @@ def process(
         except RecursionError:
             yield Rejected(item.source, item.position, record_id, None, "record nested too deeply")
             continue
+        except Exception as exc:  # noqa: BLE001 - one odd record must not end the run
+            reason = f"internal error while mapping ({type(exc).__name__}: {exc}); please report it"
+            yield Rejected(item.source, item.position, record_id, None, reason)
+            continue
         if accountant.duplicate(graph.record_id):
             yield Rejected(
                 item.source,

@@ -264,3 +264,15 @@ def test_text_is_cleaned_but_kept():
 def test_unknown_fields_are_reported_not_mapped():
     graph = map_one(record(shoe_size="44", user_id="u1", creator={"login": "secret"}))
     assert graph.unmapped_fields == ["shoe_size"]
+
+
+def test_bare_codes_are_accepted_for_languages_and_departments():
+    text = nt(map_one(record(language=["eng"], department="DaAl")))
+    assert f"{R1} <http://purl.org/dc/terms/language> <http://id.loc.gov/vocabulary/iso639-2/eng>" in text
+    assert f"{R1} <https://w3id.org/librecat-kg/ontology#department> <{B}/department/DaAl>" in text
+
+
+def test_malformed_citation_is_a_warning_not_a_reject():
+    graph = map_one(record(citation="Smith 2020"))
+    assert "bibliographicCitation" not in nt(graph)
+    assert graph.warnings[0].field == "citation"

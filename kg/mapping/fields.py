@@ -86,6 +86,16 @@ def object_list(record: dict, field: str, hint: str = "") -> list[dict]:
     return value
 
 
+def code_list(record: dict, field: str, key: str) -> list[dict]:
+    """An array of objects keyed by *key* ({"iso": "eng"}, {"_id": "DaAl"}); bare codes are accepted too."""
+    value = record.get(field)
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = [value]
+    if isinstance(value, list):
+        value = [{key: item} if isinstance(item, (str, int)) and not isinstance(item, bool) else item for item in value]
+    return object_list({field: value}, field, f" with {key}")
+
+
 def obj(record: dict, field: str) -> dict:
     value = record.get(field)
     if value is None:

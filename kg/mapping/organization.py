@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.mapping.fields import as_text, object_list
+from kg.mapping.fields import as_text, code_list
 from kg.mapping.model import MappingContext, RecordGraph, plain
 from kg.rdf import IRI
 from kg.vocab import FOAF, ORG
@@ -13,7 +13,7 @@ def map_units(record: dict, field: str, predicate: IRI, ctx: MappingContext, gra
 
     Names live in separate department records, so only the id is known here.
     """
-    for index, entry in enumerate(object_list(record, field, " with an _id")):
+    for index, entry in enumerate(code_list(record, field, "_id")):
         unit_id = as_text(entry.get("_id"), f"{field}[{index}]._id")
         if not unit_id:
             graph.warn(f"{field}[{index}]", "organisational unit without _id skipped")

@@ -9,6 +9,7 @@ from kg.mapping.dates import date_literal, parse_date, parse_datetime
 from kg.mapping.fields import (
     MappingError,
     as_text,
+    code_list,
     flag,
     json_type,
     obj,
@@ -190,7 +191,7 @@ def _dates(record: dict, graph: RecordGraph) -> None:
 
 def _languages(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     for field, predicate in (("language", DCTERMS.language), ("original_language", KG.originalLanguage)):
-        for index, entry in enumerate(object_list(record, field, " with iso")):
+        for index, entry in enumerate(code_list(record, field, "iso")):
             code = as_text(entry.get("iso"), f"{field}[{index}].iso")
             if not code or code == "other":
                 continue
@@ -344,8 +345,12 @@ def _ordered_list(record_iri: IRI, predicate: IRI, list_iri: IRI, members: list[
 
 def _citation(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     style = ctx.options.citation_style
-    citations = obj(record, "citation")
+    citations = record.get("citation")
     if style == "none" or not citations:
+        return
+    if not isinstance(citations, dict):
+        # Derived text, not metadata: a malformed one is not worth rejecting the record for.
+        graph.warn("citation", f"expected an object of citation styles, got {json_type(citations)}; ignored")
         return
     order = (style,) + tuple(s for s in _CITATION_PREFERENCE if s != style)
     for candidate in order + tuple(sorted(citations)):
@@ -354,4 +359,4 @@ def _citation(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
             graph.add(graph.iri, DCTERMS.bibliographicCitation, plain(strip_markup(value)))
             return
         if value is not None and not isinstance(value, str):
-            raise MappingError(f"citation.{candidate}", f"expected text, got {json_type(value)}")
+            graph.warn(f"citation.{candidate}", f"expected text, got {json_type(value)}; ignored")
