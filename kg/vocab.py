@@ -44,14 +44,14 @@ DCTERMS = Namespace(
     "title alternative abstract issued created modified publisher language subject "
     "identifier license accessRights type creator contributor isPartOf hasPart "
     "replaces hasVersion source relation references tableOfContents hasFormat "
-    "bibliographicCitation format DDC",
+    "bibliographicCitation format description DDC",
 )
 DCAM = Namespace("dcam", "http://purl.org/dc/dcam/", "memberOf")
 DCMITYPE = Namespace("dcmitype", "http://purl.org/dc/dcmitype/", "Dataset Software")
 FOAF = Namespace(
     "foaf",
     "http://xmlns.com/foaf/0.1/",
-    "Person Organization Project name givenName familyName page",
+    "Person Organization Project name givenName familyName page homepage",
 )
 BIBO = Namespace(
     "bibo",
@@ -77,10 +77,11 @@ FABIO = Namespace(
 FRAPO = Namespace(
     "frapo",
     "http://purl.org/cerif/frapo/",
-    "Grant FundingAgency hasGrantNumber hasCallIdentifier isFundedBy funds isOutputOf hasORCID hasFunderIdentifier",
+    "Grant FundingAgency hasGrantNumber hasCallIdentifier isFundedBy funds isOutputOf hasORCID hasFunderIdentifier "
+    "hasAcronym hasStartDate hasEndDate",
 )
 DBO = Namespace("dbo", "http://dbpedia.org/ontology/", "doctoralAdvisor previousWork startDate endDate")
-ORG = Namespace("org", "http://www.w3.org/ns/org#", "OrganizationalUnit")
+ORG = Namespace("org", "http://www.w3.org/ns/org#", "OrganizationalUnit subOrganizationOf")
 DCAT = Namespace(
     "dcat",
     "http://www.w3.org/ns/dcat#",

@@ -13,8 +13,29 @@ from kg.pipeline import Mapped, Rejected, process
 from kg.read import Item
 
 ODD_VALUES = [
-    None, "", " ", 0, 1, -1, 3.5, True, False, [], {}, [None], [1, 2], {"a": 1}, [{"a": {"b": []}}],
-    "x" * 5000, "\x00\x01\x1f", "<b>html</b>", "🧬", '"\\', "2016-13-45", "0000-0002-1825-0098", ["text"],
+    None,
+    "",
+    " ",
+    0,
+    1,
+    -1,
+    3.5,
+    True,
+    False,
+    [],
+    {},
+    [None],
+    [1, 2],
+    {"a": 1},
+    [{"a": {"b": []}}],
+    "x" * 5000,
+    "\x00\x01\x1f",
+    "<b>html</b>",
+    "🧬",
+    '"\\',
+    "2016-13-45",
+    "0000-0002-1825-0098",
+    ["text"],
 ]
 
 

@@ -54,6 +54,16 @@ def as_text(value: Any, field: str) -> str | None:
     return value or None
 
 
+def required_text(record: dict, field: str) -> str:
+    value = record.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise MappingError(field, "required field is missing or empty")
+    result = as_text(value, field)
+    if result is None:
+        raise MappingError(field, "required field is empty")
+    return result
+
+
 def text(record: dict, field: str) -> str | None:
     return as_text(record.get(field), field)
 

@@ -14,6 +14,7 @@ from kg.mapping.fields import (
     json_type,
     obj,
     object_list,
+    required_text,
     single_line,
     strip_markup,
     text,
@@ -64,16 +65,6 @@ INTERNAL_FIELDS = frozenset(
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _PAGE_RANGE = re.compile(r"^\s*([A-Za-z]?\d+[A-Za-z]?)\s*[-–—]+\s*([A-Za-z]?\d+[A-Za-z]?)\s*$")
 _CITATION_PREFERENCE = ("apa", "ama", "chicago", "mla", "ieee", "short", "default")
-
-
-def required_text(record: dict, field: str) -> str:
-    value = record.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise MappingError(field, "required field is missing or empty")
-    result = as_text(value, field)
-    if result is None:
-        raise MappingError(field, "required field is empty")
-    return result
 
 
 def map_publication(record: dict, ctx: MappingContext) -> RecordGraph:
