@@ -6,8 +6,8 @@ from conftest import CORPORA, run_kg
 
 from kg.mapping import MappingContext, MappingOptions
 from kg.pipeline import Mapped, process
-from kg.read import read_records
 from kg.rdf import nt_term
+from kg.read import read_records
 
 ENTITIES = CORPORA / "entities"
 B = "https://repository.example.org"
