@@ -8,7 +8,7 @@ import click
 
 from kg import __version__
 from kg.config import ConfigError, load_config, mapping_options
-from kg.iris import Minter
+from kg.iris import DEFAULT_BASE, Minter
 from kg.pipeline import RECORD_STATUSES, Progress, convert
 from kg.read import InputError
 from kg.write import FORMATS, FormatError, format_for
@@ -89,6 +89,8 @@ def convert_command(  # type: ignore[no-untyped-def]
     1 when some records were rejected (see --rejects), 2 on unusable input or options.
     """
     options = resolve_options(config_path, base, institution, citation_style, kind)
+    if options.base == DEFAULT_BASE and not quiet:
+        click.echo(f"kg: note: IRIs are minted under the placeholder {DEFAULT_BASE}; set --base or kg.toml", err=True)
     try:
         format_for(output, fmt)
         summary = convert(

@@ -128,7 +128,7 @@ def test_languages_identifiers_subjects_licence():
     assert f'{R1} <https://w3id.org/librecat-kg/ontology#webOfScienceId> "000356223900015"' in text
     assert f'{R1} <http://purl.org/spar/fabio/hasArXivId> "1234.5678"' in text
     assert f"{R1} <http://purl.org/dc/terms/subject> <http://dewey.info/class/570/>" in text
-    assert f'{R1} <http://purl.org/dc/terms/subject> "Legumes"' in text
+    assert f'{R1} <http://www.w3.org/ns/dcat#keyword> "Legumes"' in text
     assert f"{R1} <http://purl.org/dc/terms/license> <https://creativecommons.org/licenses/by/4.0/>" in text
     assert f"{R1} <http://purl.org/dc/terms/accessRights> <http://purl.org/coar/access_right/c_abf2>" in text
     assert f"{R1} <http://purl.org/ontology/bibo/status> <http://purl.org/ontology/bibo/status/peerReviewed>" in text

@@ -33,6 +33,7 @@ from kg.vocab import (
     BIBO_STATUS,
     DBO,
     DCAM,
+    DCAT,
     DCTERMS,
     FABIO,
     FOAF,
@@ -175,7 +176,7 @@ def _dates(record: dict, graph: RecordGraph) -> None:
     if defense:
         parsed = parse_date(defense)
         if parsed:
-            graph.add(graph.iri, KG.defenseDate, typed(*parsed))
+            graph.add(graph.iri, DCTERMS.dateAccepted, typed(*parsed))
         else:
             graph.warn("defense_date", f"not a date: {defense!r}")
 
@@ -228,7 +229,8 @@ def _subjects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         graph.share(concept, DCAM.memberOf, DCTERMS.DDC)
         graph.share(concept, RDF.value, plain(notation))
     for keyword in text_list(record, "keyword"):
-        graph.add(graph.iri, DCTERMS.subject, plain(single_line(keyword)))
+        # Free-text keywords are not subjects with an IRI; dcat:keyword takes literals.
+        graph.add(graph.iri, DCAT.keyword, plain(single_line(keyword)))
     for code in text_list(record, "jel"):
         graph.add(graph.iri, DCTERMS.subject, ctx.iris.jel(code))
 
@@ -246,9 +248,9 @@ def _numbering(record: dict, record_type: str, graph: RecordGraph) -> None:
     page_range = _PAGE_RANGE.match(page)
     if page_range:
         start, end = page_range.groups()
+        # bibo:pages is for non-contiguous spans; a range is start and end.
         graph.add(graph.iri, BIBO.pageStart, plain(start))
         graph.add(graph.iri, BIBO.pageEnd, plain(end))
-        graph.add(graph.iri, BIBO.pages, plain(f"{start}–{end}"))
     elif page.isdigit() and record_type in codes.MONOGRAPHS:
         graph.add(graph.iri, BIBO.numPages, typed(str(int(page)), XSD.integer))
     else:
@@ -314,6 +316,8 @@ def _contributors(
     if degree is None:
         graph.warn("degree_awarded", f"unknown degree {awarded!r}; no degree stated")
     graph.add(iri, BIBO.degree, degree)
+    if degree is not None:
+        graph.add(iri, RDF.type, FABIO.DoctoralThesis if degree in codes.DOCTORAL_DEGREES else FABIO.MastersThesis)
     issuer = publisher
     if issuer is None and ctx.options.institution:
         issuer = organization(ctx.options.institution, ctx, graph)
@@ -346,8 +350,9 @@ def _citation(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     order = (style,) + tuple(s for s in _CITATION_PREFERENCE if s != style)
     for candidate in order + tuple(sorted(citations)):
         value = citations.get(candidate)
-        if isinstance(value, str) and value.strip():
-            graph.add(graph.iri, DCTERMS.bibliographicCitation, plain(strip_markup(value)))
+        cleaned = single_line(strip_markup(value)) if isinstance(value, str) else ""
+        if cleaned:
+            graph.add(graph.iri, DCTERMS.bibliographicCitation, plain(cleaned))
             return
         if value is not None and not isinstance(value, str):
             graph.warn(f"citation.{candidate}", f"expected text, got {json_type(value)}; ignored")
