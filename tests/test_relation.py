@@ -68,7 +68,8 @@ def test_the_25_values_are_all_covered():
     values = {r["value"] for r in controlled["related_material_relations"] if r["in_record_enum"]}
     assert len(values) == 25
     assert values == set(EXPECTED)
-    assert values == set(RELATIONS) | UNPUBLISHED_RELATIONS
+    # poster and slides are file relations LibreCat also lists; kg accepts them on records too.
+    assert values == (set(RELATIONS) | UNPUBLISHED_RELATIONS) - {"poster", "slides"}
 
 
 def link_lines(path):
