@@ -8,7 +8,7 @@ import click
 
 from kg import __version__
 from kg.config import ConfigError, load_config, mapping_options
-from kg.iris import Minter
+from kg.iris import DEFAULT_BASE, Minter
 from kg.pipeline import RECORD_STATUSES, Progress, convert
 from kg.read import InputError
 from kg.write import FORMATS, FormatError, format_for
@@ -50,10 +50,10 @@ def mapping_settings(func):  # type: ignore[no-untyped-def]
     return func
 
 
-def resolve_options(config_path, base, institution, citation_style):  # type: ignore[no-untyped-def]
+def resolve_options(config_path, base, institution, citation_style, kind=None):  # type: ignore[no-untyped-def]
     try:
         options = mapping_options(
-            load_config(config_path), base=base, institution=institution, citation_style=citation_style
+            load_config(config_path), base=base, institution=institution, citation_style=citation_style, kind=kind
         )
         Minter(options.base)
     except (ConfigError, ValueError, TypeError) as exc:
@@ -74,14 +74,23 @@ def resolve_options(config_path, base, institution, citation_style):  # type: ig
     help="Write rejected records (JSON Lines: source, position, record, field, reason).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary; no per-record warnings.")
+@click.option(
+    "--kind",
+    type=click.Choice(["publication", "department", "project"]),
+    help="What the input records are (default: publication records).",
+)
 @mapping_settings
-def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base, institution, citation_style, statuses):  # type: ignore[no-untyped-def]
+def convert_command(  # type: ignore[no-untyped-def]
+    inputs, output, fmt, rejects_path, quiet, kind, config_path, base, institution, citation_style, statuses
+):
     """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
 
     Exit status: 0 when every record was written or skipped as non-public,
     1 when some records were rejected (see --rejects), 2 on unusable input or options.
     """
-    options = resolve_options(config_path, base, institution, citation_style)
+    options = resolve_options(config_path, base, institution, citation_style, kind)
+    if options.base == DEFAULT_BASE and not quiet:
+        click.echo(f"kg: note: IRIs are minted under the placeholder {DEFAULT_BASE}; set --base or kg.toml", err=True)
     try:
         format_for(output, fmt)
         summary = convert(

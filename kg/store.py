@@ -59,9 +59,7 @@ class EmbeddedStore:
             self.store.remove_graph(name)
 
     def query(self, sparql: str, substitutions: dict | None = None):  # type: ignore[no-untyped-def]
-        return self.store.query(
-            sparql, use_default_graph_as_union=True, substitutions=substitutions
-        )
+        return self.store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
 
     def flush(self) -> None:
         if self.path:

@@ -35,7 +35,34 @@ def kg_cli():
 
 def corpus_files() -> list[Path]:
     """Every test corpus: the seeds, the shared LibreCat records and our edge cases."""
-    return [SEEDS, *sorted(CORPORA.glob("librecat_*.json"))]
+    return [SEEDS, *sorted(CORPORA.glob("librecat_repo_*.json")), *sorted(CORPORA.glob("edge_*.json"))]
+
+
+def write_json(path: Path, records: object) -> Path:
+    import json
+
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def record(record_id: str = "1", **fields: object) -> dict:
+    """A minimal public LibreCat record; keyword arguments add or override fields."""
+    base = {"_id": record_id, "type": "journal_article", "status": "public", "title": f"Record {record_id}"}
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def map_one(rec: dict, base: str = "https://repo.example.org"):
+    """Map one record in process; returns its RecordGraph."""
+    from kg.mapping import MappingContext, MappingOptions, map_record
+
+    return map_record(rec, MappingContext(MappingOptions(base=base)))
+
+
+def triples_nt(graph) -> set[str]:
+    from kg.rdf import nt_term
+
+    return {" ".join(nt_term(t) for t in triple) for triple in graph.triples()}
 
 
 # --- a real Oxigraph server, started per use on 127.0.0.1 and a free port ----------------------------
