@@ -14,7 +14,16 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.query import QUERY_DIR, Backend, QueryError, ResultTerm, bind_values, find_query, generations, plain_value
+from kg.query import (
+    QUERY_DIR,
+    Backend,
+    QueryError,
+    ResultTerm,
+    find_query,
+    generations,
+    plain_value,
+    select_for_people,
+)
 from kg.rdf import IRI, Literal
 
 OUTPUT_SUFFIXES = (".svg", ".png", ".dot", ".gv")
@@ -40,11 +49,9 @@ class Genealogy:
 
     @property
     def people(self) -> list[IRI]:
-        seen = dict.fromkeys([self.center])
-        for edge in self.edges:
-            seen.setdefault(edge.advisor)
-            seen.setdefault(edge.student)
-        return list(seen)
+        """The person asked about first, then everyone else by IRI (a stable order for stable output)."""
+        others = {e.advisor for e in self.edges} | {e.student for e in self.edges}
+        return [self.center, *sorted(others - {self.center})]
 
     def supervisors_of(self, thesis: IRI | None) -> int:
         return len({e.advisor for e in self.edges if e.thesis == thesis}) if thesis else 1
@@ -87,16 +94,16 @@ def collect(
     # Each person's own doctoral theses: their years for the label, and every supervisor of a
     # thesis already drawn, so that co-supervisors outside the walk still show.
     drawn = {e.thesis for e in picture.edges if e.thesis}
-    for member in picture.people:
-        for row in backend.select(bind_values(advisors.sparql, {"person": member})).rows:
+    for row in select_for_people(backend, advisors, picture.people):
+        member = row["person"]
+        if type(member) is IRI:
             year = _text(row.get("year"))
             if year:
                 picture.years.setdefault(member, set()).add(year)
             thesis, advisor = _iri(row.get("thesis")), _iri(row.get("advisor"))
             if thesis in drawn and advisor is not None:
                 picture.add_edge(Edge(advisor, member, thesis, year))
-    for member in picture.people:
-        picture.names[member] = _person_name(backend, member)
+    picture.names = _names(backend, picture.people)
     return picture
 
 
@@ -106,16 +113,18 @@ def _iri(term: ResultTerm | None) -> IRI | None:
 
 _NAME_QUERY = """
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-SELECT (MIN(?name) AS ?label) WHERE { ?person foaf:name ?name }
+SELECT ?person (MIN(?name) AS ?label) WHERE { ?person foaf:name ?name } GROUP BY ?person
 """
 
 
-def _person_name(backend: Backend, person: IRI) -> str:
-    rows = backend.select(bind_values(_NAME_QUERY, {"person": person})).rows
-    label = rows[0].get("label") if rows else None
-    if isinstance(label, Literal) and label.value:
-        return label.value
-    return re.split(r"[/#]", person.rstrip("/"))[-1]
+def _names(backend: Backend, people: list[IRI]) -> dict[IRI, str]:
+    """Each person's name (the smallest, when records spell it differently), else the IRI's last segment."""
+    names = {person: re.split(r"[/#]", person.rstrip("/"))[-1] for person in people}
+    for row in select_for_people(backend, _NAME_QUERY, people):
+        label = row.get("label")
+        if type(row.get("person")) is IRI and isinstance(label, Literal) and label.value:
+            names[row["person"]] = label.value
+    return names
 
 
 # --- DOT ---------------------------------------------------------------------------------------------
@@ -146,7 +155,7 @@ def to_dot(picture: Genealogy) -> str:
         if person == picture.center:
             attributes += ['fillcolor="#ffd966"', 'color="#b45f06"', "penwidth=2.5", 'fontname="Helvetica-Bold"']
         lines.append(f"  {node} [{', '.join(attributes)}];")
-    for edge in picture.edges:
+    for edge in sorted(picture.edges, key=lambda e: (e.advisor, e.student, e.thesis or "")):
         attributes = []
         if edge.year:
             attributes.append(f"tooltip={dot_string(f'thesis {edge.year}')}")

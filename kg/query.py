@@ -28,7 +28,6 @@ import io
 import json
 import re
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -403,15 +402,37 @@ def bind_values(sparql: str, bindings: dict[str, Term]) -> str:
     """The query with a VALUES block binding *bindings* at the start of its WHERE group."""
     if not bindings:
         return sparql
-    for name in bindings:
+    return bind_rows(sparql, list(bindings), [list(bindings.values())])
+
+
+def bind_rows(sparql: str, names: Sequence[str], rows: Sequence[Sequence[Term]]) -> str:
+    """The query with a VALUES block of several rows (one solution each) at the start of its WHERE group."""
+    for name in names:
         if not _VARIABLE_NAME.match(name):
             raise QueryError(f"not a parameter name: {name!r}")
     start = _outer_group_start(sparql)
     if start < 0:
         raise QueryError("the query has no WHERE group to bind parameters in")
-    names = " ".join(f"?{name}" for name in bindings)
-    values = " ".join(serialize_term(term) for term in bindings.values())
-    return f"{sparql[:start]} VALUES ({names}) {{ ({values}) }}{sparql[start:]}"
+    header = " ".join(f"?{name}" for name in names)
+    block = " ".join("(" + " ".join(serialize_term(term) for term in row) + ")" for row in rows)
+    return f"{sparql[:start]} VALUES ({header}) {{ {block} }}{sparql[start:]}"
+
+
+# People per query when a one-level query is run for a whole generation at once.
+BATCH_SIZE = 200
+
+
+def select_for_people(backend: Backend, query: NamedQuery | str, people: Sequence[IRI]) -> list[dict]:
+    """Run a query that projects ?person for many people: one query per batch of people."""
+    sparql, name = (query.sparql, query.name) if isinstance(query, NamedQuery) else (query, "query")
+    rows: list[dict] = []
+    for first in range(0, len(people), BATCH_SIZE):
+        batch = people[first : first + BATCH_SIZE]
+        result = backend.select(bind_rows(sparql, ["person"], [[person] for person in batch]))
+        if "person" not in result.variables:
+            raise QueryError(f"{name!r} must project ?person to be run for a generation at once")
+        rows += result.rows
+    return rows
 
 
 _FIND_BY_SUFFIX = """
@@ -575,32 +596,30 @@ class Walk:
 
 
 def generations(backend: Backend, step: NamedQuery, column: str, start: IRI, depth: int | None = None) -> Walk:
-    """Breadth-first walk from *start*, running the one-level *step* query once per person.
+    """Breadth-first walk from *start*: the one-level *step* query is run once per generation.
 
-    Each person is expanded once, so the level where a person is first met is the minimum
-    over all paths, and a cycle in the data ends the walk instead of looping.
+    Each person is expanded once, at the first generation that reaches them, so their level
+    is the minimum over all paths, and a cycle in the data ends the walk instead of looping.
     """
     levels: dict[IRI, int] = {start: 0}
     names: dict[IRI, ResultTerm | None] = {}
     steps: list[Step] = []
-    queue: deque[IRI] = deque([start])
-    while queue:
-        person = queue.popleft()
-        if depth is not None and levels[person] >= depth:
-            continue
-        result = backend.select(bind_values(step.sparql, {"person": person}))
-        if column not in result.variables:
-            raise QueryError(f"query {step.name!r} has no column {column!r} to walk")
-        for row in result.rows:
-            target = row[column]
-            if type(target) is not IRI:
+    frontier, level = [start], 0
+    while frontier and (depth is None or level < depth):
+        following: list[IRI] = []
+        for row in select_for_people(backend, step, frontier):
+            if column not in row:
+                raise QueryError(f"query {step.name!r} has no column {column!r} to walk")
+            source, target = row["person"], row[column]
+            if type(target) is not IRI or type(source) is not IRI:
                 continue
-            steps.append(Step(person, target, row))
+            steps.append(Step(source, target, row))
             if row.get("name") is not None:
                 names.setdefault(target, row["name"])
             if target not in levels:
-                levels[target] = levels[person] + 1
-                queue.append(target)
+                levels[target] = level + 1
+                following.append(target)
+        frontier, level = following, level + 1
     return Walk(start, levels, names, steps, find_cycles(steps))
 
 

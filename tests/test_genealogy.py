@@ -116,3 +116,14 @@ def test_genealogy_errors():
     assert completed.returncode == 2 and b"no person with id 'nobody'" in completed.stderr
     completed = run_kg("genealogy", "ada", "--data", GENEALOGY, "-o", "x.pdf")
     assert completed.returncode == 2 and b"choose an output ending in .svg" in completed.stderr
+
+
+def test_generations_in_small_batches_give_the_same_picture(embedded, monkeypatch):
+    import kg.query
+
+    whole = collect(embedded, person("person/ben"))
+    monkeypatch.setattr(kg.query, "BATCH_SIZE", 1)
+    assert to_dot(collect(embedded, person("person/ben"))) == to_dot(whole)
+    one_by_one = kg.query.run_query(kg.query.find_query("descendants"), {"person": "ada"}, embedded)
+    monkeypatch.undo()
+    assert one_by_one.rows == kg.query.run_query(kg.query.find_query("descendants"), {"person": "ada"}, embedded).rows

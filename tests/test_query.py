@@ -108,7 +108,7 @@ def test_masters_thesis_is_not_a_doctoral_edge(backend):
     assert answer(backend, "ancestors", person="mia") == []
     assert answer(backend, "advisors", person="mia") == []
     assert answer(backend, "students", person="eve") == [
-        ("person/xavier", "Xavier Loop", "record/108", "Xavier in a loop", "2010")
+        ("person/xavier", "Xavier Loop", "record/108", "Xavier in a loop", "2010", "person/eve")
     ]
     assert answer(backend, "supervised-theses", person="eve") == [
         ("record/108", "phd", "person/xavier", "Xavier Loop", "Xavier in a loop", "2010"),
@@ -119,8 +119,8 @@ def test_masters_thesis_is_not_a_doctoral_edge(backend):
 def test_external_supervisor_known_by_orcid_is_one_person(backend):
     for given in (ZOE_ORCID, f"https://orcid.org/{ZOE_ORCID}", BASE + ZOE):
         assert answer(backend, "students", person=given) == [
-            ("person/eve", "Eve Third", "record/104", "Eve with an external", "2009"),
-            ("person/finn", "Finn Fourth", "record/105", 'Finn: "quotes" > braces }', "2015"),
+            ("person/eve", "Eve Third", "record/104", "Eve with an external", "2009", ZOE),
+            ("person/finn", "Finn Fourth", "record/105", 'Finn: "quotes" > braces }', "2015", ZOE),
         ]
     assert answer(backend, "descendants", person=ZOE_ORCID) == [
         ("1", "person/eve", "Eve Third"),
@@ -146,12 +146,12 @@ def test_a_cycle_is_reported_not_followed(backend):
 
 def test_advisors_and_students_one_level(backend):
     assert answer(backend, "advisors", person="dan") == [
-        ("person/ben", "Ben Second", "record/103", "Co-supervised dan", "2008"),
-        ("person/cleo", "Cleo Second", "record/103", "Co-supervised dan", "2008"),
+        ("person/ben", "Ben Second", "record/103", "Co-supervised dan", "2008", "person/dan"),
+        ("person/cleo", "Cleo Second", "record/103", "Co-supervised dan", "2008", "person/dan"),
     ]
     assert answer(backend, "students", person="cleo") == [
-        ("person/dan", "Dan Third", "record/103", "Co-supervised dan", "2008"),
-        ("person/hana", "Hana Fifth", "record/106", "Hana by two paths", "2020"),
+        ("person/dan", "Dan Third", "record/103", "Co-supervised dan", "2008", "person/cleo"),
+        ("person/hana", "Hana Fifth", "record/106", "Hana by two paths", "2020", "person/cleo"),
     ]
 
 
@@ -409,7 +409,7 @@ def test_a_query_file_with_an_undeclared_parameter(tmp_path):
 def test_table_output_is_aligned():
     result = run_query(find_query("advisors"), {"person": "dan"}, open_data([str(GENEALOGY)]))
     lines = format_result(result, "table").splitlines()
-    assert lines[0].split() == ["advisor", "name", "thesis", "title", "year"]
+    assert lines[0].split() == ["advisor", "name", "thesis", "title", "year", "person"]
     assert lines[-1] == "(2 rows)"
     assert lines[2].index("Ben Second") == lines[0].index("name")
 
