@@ -174,9 +174,13 @@ def to_dot(picture: Genealogy) -> str:
         '    legend_c [label="co-supervisor"]; legend_d [label="co-supervised student"];',
         "    legend_a -> legend_b;",
         '    legend_c -> legend_d [style=dashed, color="#1f77b4"];',
-        "  }",
-        "}",
     ]
+    if picture.cycles:
+        lines += [
+            '    legend_e [label="cycle"]; legend_f [label="(bad data)"];',
+            '    legend_e -> legend_f [color="#d62728", penwidth=2];',
+        ]
+    lines += ["  }", "}"]
     return "\n".join(lines) + "\n"
 
 

@@ -90,6 +90,8 @@ def test_dot_marks_co_supervision_the_person_and_the_cycle(embedded):
     assert cycle_edge in dot
     assert "Mia Master" not in dot
     assert len(picture.warnings) == 1 and "Yara Loop" in picture.warnings[0]
+    assert 'legend_e [label="cycle"]' in dot
+    assert "legend_e" not in to_dot(collect(embedded, person("person/hana")))  # no cycle around Hana
 
 
 def test_same_picture_from_an_oxigraph_server(embedded, server):
