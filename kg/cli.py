@@ -152,6 +152,12 @@ def open_backend(store_dir, endpoint, data_files, more_data, config_path, base):
         fail(f"give only one of {', '.join(chosen)}")
     try:
         if endpoint:
+            if endpoint.split("?")[0].endswith("/query") and "graph" not in endpoint.partition("?")[2]:
+                click.echo(
+                    "note: an Oxigraph server queries its default graph only; the records are named graphs: "
+                    "use …/query?union-default-graph",
+                    err=True,
+                )
             return EndpointBackend(endpoint)
         if data_files:
             options = resolve_options(config_path, base, None, None)

@@ -31,11 +31,12 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TextIO
 
 import pyoxigraph as ox
 
 from kg.iris import segment
+from kg.mapping import MappingOptions
 from kg.mapping.person import normalise_orcid
 from kg.rdf import IRI, XSD, Literal, Term, is_valid_iri, nt_term
 from kg.store import EmbeddedStore
@@ -265,7 +266,9 @@ class EndpointBackend:
         return Result(variables, rows)
 
 
-def open_data(files: Sequence[str], options=None, warnings=None) -> OxigraphBackend:  # type: ignore[no-untyped-def]
+def open_data(
+    files: Sequence[str], options: MappingOptions | None = None, warnings: TextIO | None = None
+) -> OxigraphBackend:
     """An in-memory store holding RDF files and/or LibreCat record exports (mapped on the fly)."""
     from kg.mapping import MappingContext
     from kg.pipeline import Mapped, Rejected, process
@@ -447,6 +450,7 @@ PREFIX frapo: <http://purl.org/cerif/frapo/>
 SELECT DISTINCT ?thing WHERE { ?thing frapo:hasORCID ?orcid . FILTER (isIRI(?thing)) } ORDER BY ?thing
 """
 _EXISTS = "SELECT ?thing WHERE { { ?thing ?p ?o } UNION { ?s ?p ?thing } } LIMIT 1"
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*://|urn:)")
 _CLASSES = {
     "person": ("http://xmlns.com/foaf/0.1/Person", "/person/"),
     "department": ("http://www.w3.org/ns/org#OrganizationalUnit", "/department/"),
@@ -480,7 +484,7 @@ def resolve(param: Param, value: str, backend: Backend) -> Term:
                 listed = ", ".join(found)
                 raise QueryError(f"parameter {param.name}: ORCID {orcid} belongs to several people: {listed}")
             raise QueryError(f"parameter {param.name}: no person with ORCID {orcid} in the data")
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value) or value.startswith("urn:"):
+    if _ABSOLUTE.match(value):
         if not is_valid_iri(value):
             raise QueryError(f"parameter {param.name}: {value!r} is not a valid IRI")
         iri = IRI(value)
@@ -519,7 +523,8 @@ def resolve_params(query: NamedQuery, given: dict[str, str], backend: Backend) -
         )
     bindings: dict[str, Term] = {}
     for name, value in given.items():
-        param = query.param(name) or Param(name, "iri" if is_valid_iri(value) and ":" in value else "string", True, "")
+        # A file without a header: absolute IRIs are bound as IRIs, anything else as a string.
+        param = query.param(name) or Param(name, "iri" if _ABSOLUTE.match(value.strip()) else "string", True, "")
         if not query.params and not re.search(rf"[?$]{re.escape(name)}\b", query.sparql):
             raise QueryError(f"parameter {name}: the query has no variable ?{name}")
         bindings[name] = resolve(param, value, backend)
@@ -762,6 +767,6 @@ def describe_catalogue(queries: dict[str, NamedQuery]) -> Iterator[str]:
         yield ""
 
 
-def warn(result: Result, stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
+def warn(result: Result, stream: TextIO | None = None) -> None:
     for message in result.warnings:
-        stream.write(f"warning: {message}\n")
+        (stream or sys.stderr).write(f"warning: {message}\n")

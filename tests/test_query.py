@@ -21,13 +21,16 @@ from conftest import GENEALOGY, SEEDS, genealogy_store, run_kg
 from kg.mapping import MappingContext
 from kg.pipeline import process
 from kg.query import (
+    XSD_INTEGER,
     EndpointBackend,
+    Param,
     QueryError,
     bind_values,
     catalogue,
     find_query,
     format_result,
     open_data,
+    parse_query_file,
     plain_value,
     run_query,
     serialize_term,
@@ -442,3 +445,28 @@ def test_data_takes_several_files_of_both_kinds(tmp_path):
     assert "Ada Root" in names and "Dan-Adrian Alistarh" in names
     stray = run_kg("query", "top-supervisors", GENEALOGY)
     assert stray.returncode == 2 and b"data files follow --data" in stray.stderr
+
+
+def test_query_file_headers_are_checked(tmp_path):
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# param: who (colour) the who\nSELECT * WHERE { }\n")
+    with pytest.raises(QueryError, match="TYPE one of person, department"):
+        parse_query_file(bad)
+    good = tmp_path / "good.rq"
+    good.write_text(
+        "# title: Echo\n# description: first line\n#   and the second\n"
+        "# param: year (integer, optional) a year\nSELECT ?year WHERE { }\n"
+    )
+    query = parse_query_file(good)
+    assert (query.title, query.description) == ("Echo", "first line and the second")
+    assert query.params == (Param("year", "integer", True, "a year"),)
+    result = run_query(query, {"year": "2020"}, open_data([str(GENEALOGY)]))
+    assert result.rows == [{"year": Literal("2020", XSD_INTEGER)}]
+    with pytest.raises(QueryError, match="'20x' is not an integer"):
+        run_query(query, {"year": "20x"}, open_data([str(GENEALOGY)]))
+
+
+def test_an_oxigraph_query_url_without_the_union_gets_a_note(server_url):
+    completed = run_kg("query", "ancestors", "-p", "person=hana", "--endpoint", f"{server_url}/query")
+    assert b"use \xe2\x80\xa6/query?union-default-graph" in completed.stderr
+    assert completed.returncode == 2 and b"no person with id 'hana'" in completed.stderr
