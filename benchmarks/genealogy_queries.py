@@ -25,9 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pyoxigraph as ox  # noqa: E402
 
+from kg.genealogy import collect, collect_network, to_dot  # noqa: E402
 from kg.mapping import MappingContext  # noqa: E402
 from kg.pipeline import Mapped, process  # noqa: E402
 from kg.query import EndpointBackend, OxigraphBackend, find_query, run_query  # noqa: E402
+from kg.rdf import IRI  # noqa: E402
 from kg.read import Item  # noqa: E402
 from kg.store import EmbeddedStore  # noqa: E402
 
@@ -70,12 +72,13 @@ def timed(label: str, action, repeat: int = 1):  # type: ignore[no-untyped-def]
     for _ in range(repeat):
         result = action()
     seconds = (time.perf_counter() - started) / repeat
-    rows = len(result.rows) if hasattr(result, "rows") else result
-    print(f"  {label:<44} {seconds * 1000:9.1f} ms  ({rows} rows)")
+    size = f"{len(result.rows)} rows" if hasattr(result, "rows") else f"{result} characters"
+    print(f"  {label:<44} {seconds * 1000:9.1f} ms  ({size})")
     return result
 
 
 def run_all(backend, leaf: str) -> None:  # type: ignore[no-untyped-def]
+    root = IRI("https://repository.example.org/person/g0-0")
     timed(
         "descendants of the root (all generations)",
         lambda: run_query(find_query("descendants"), {"person": "g0-0"}, backend),
@@ -93,6 +96,8 @@ def run_all(backend, leaf: str) -> None:  # type: ignore[no-untyped-def]
     )
     timed("top-supervisors", lambda: run_query(find_query("top-supervisors"), {}, backend), 3)
     timed("supervision-network", lambda: run_query(find_query("supervision-network"), {}, backend), 3)
+    timed("genealogy picture of the root (DOT text)", lambda: len(to_dot(collect(backend, root))))
+    timed("whole network picture (DOT text)", lambda: len(to_dot(collect_network(backend))))
 
 
 def main() -> None:

@@ -111,7 +111,6 @@ def convert_command(  # type: ignore[no-untyped-def]
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
 
 
-
 # --- ready queries and genealogy pictures ---------------------------------------------------------
 
 
@@ -218,21 +217,39 @@ def queries_command() -> None:
 
 
 @main.command("genealogy")
-@click.argument("person")
+@click.argument("person", required=False)
 @click.option("--up", "direction", flag_value="up", help="Only advisors, their advisors …")
 @click.option("--down", "direction", flag_value="down", help="Only students, their students …")
 @click.option("--depth", type=click.IntRange(min=1), help="Generations to follow (default: all).")
+@click.option("--network", is_flag=True, help="Draw the whole supervision network instead of one person's.")
+@click.option("--department", help="With --network: only theses of this department (id or IRI).")
 @click.option("-o", "--output", required=True, help="Picture file: .svg, .png (need Graphviz) or .dot.")
 @data_source_options
-def genealogy_command(person, direction, depth, output, more_data, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
-    """Draw the doctoral-advisor network around PERSON (local id, ORCID or IRI) with Graphviz."""
-    from kg.genealogy import collect, write_picture
+def genealogy_command(  # type: ignore[no-untyped-def]
+    person, direction, depth, network, department, output, more_data, store_dir, endpoint, data_files, config_path, base
+):
+    """Draw the doctoral-advisor network around PERSON (local id, ORCID or IRI) with Graphviz.
+
+    With --network (and optionally --department), draw every advisor edge instead.
+    """
+    from kg.genealogy import collect, collect_network, write_picture
     from kg.query import Param, QueryError, resolve
 
+    network = network or department is not None
+    if network and person:
+        if not data_files:
+            fail("give either PERSON or --network, not both")
+        more_data = (person, *more_data)  # `--network --data a.json b.json`: b.json lands here
+    if not network and not person:
+        fail("give PERSON (a local person id, ORCID or IRI), or --network for the whole supervision network")
     backend = open_backend(store_dir, endpoint, data_files, more_data, config_path, base)
     try:
-        iri = resolve(Param("person", "person", False, ""), person, backend)
-        picture = collect(backend, iri, up=direction != "down", down=direction != "up", depth=depth)  # type: ignore[arg-type]
+        if network:
+            unit = resolve(Param("department", "department", False, ""), department, backend) if department else None
+            picture = collect_network(backend, unit, department)  # type: ignore[arg-type]
+        else:
+            iri = resolve(Param("person", "person", False, ""), person, backend)
+            picture = collect(backend, iri, up=direction != "down", down=direction != "up", depth=depth)  # type: ignore[arg-type]
         for message in picture.warnings:
             click.echo(f"warning: {message}", err=True)
         write_picture(picture, output)

@@ -19,6 +19,10 @@ from kg.query import (
     Backend,
     QueryError,
     ResultTerm,
+    Step,
+    bind_values,
+    cycle_warnings,
+    find_cycles,
     find_query,
     generations,
     plain_value,
@@ -39,27 +43,27 @@ class Edge:
 
 @dataclass
 class Genealogy:
-    center: IRI
+    # The person the picture is about; None for a whole supervision network.
+    center: IRI | None
     names: dict[IRI, str] = field(default_factory=dict)
     # Years of each person's own doctoral theses.
     years: dict[IRI, set[str]] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     cycles: list[list[IRI]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    title: str = ""
+    _edge_keys: set = field(default_factory=set, repr=False)  # type: ignore[type-arg]
 
     @property
     def people(self) -> list[IRI]:
         """The person asked about first, then everyone else by IRI (a stable order for stable output)."""
-        others = {e.advisor for e in self.edges} | {e.student for e in self.edges}
-        return [self.center, *sorted(others - {self.center})]
-
-    def supervisors_of(self, thesis: IRI | None) -> int:
-        return len({e.advisor for e in self.edges if e.thesis == thesis}) if thesis else 1
+        others = sorted(({e.advisor for e in self.edges} | {e.student for e in self.edges}) - {self.center})
+        return others if self.center is None else [self.center, *others]
 
     def add_edge(self, edge: Edge) -> None:
-        if not any(
-            e.advisor == edge.advisor and e.student == edge.student and e.thesis == edge.thesis for e in self.edges
-        ):
+        key = (edge.advisor, edge.student, edge.thesis)
+        if key not in self._edge_keys:
+            self._edge_keys.add(key)
             self.edges.append(edge)
 
 
@@ -107,6 +111,31 @@ def collect(
     return picture
 
 
+def collect_network(
+    backend: Backend, department: IRI | None = None, label: str | None = None, directory: Path = QUERY_DIR
+) -> Genealogy:
+    """Every doctoral advisor edge (of one department's theses), from the supervision-network query."""
+    query = find_query("supervision-network", directory)
+    result = backend.select(bind_values(query.sparql, {"department": department} if department else {}))
+    picture = Genealogy(None, title="Supervision network" + (f" of {label or department}" if department else ""))
+    for row in result.rows:
+        advisor, student = _iri(row.get("advisor")), _iri(row.get("student"))
+        if advisor is None or student is None:
+            continue
+        year = _text(row.get("year"))
+        picture.add_edge(Edge(advisor, student, _iri(row.get("thesis")), year))
+        if year:
+            picture.years.setdefault(student, set()).add(year)
+        for person, name in ((advisor, row.get("advisor_name")), (student, row.get("student_name"))):
+            if isinstance(name, Literal) and name.value:
+                picture.names.setdefault(person, name.value)
+    for person in picture.people:
+        picture.names.setdefault(person, re.split(r"[/#]", person.rstrip("/"))[-1])
+    picture.cycles = find_cycles(Step(e.advisor, e.student, {}) for e in picture.edges)
+    picture.warnings = cycle_warnings(picture.cycles, picture.names)
+    return picture
+
+
 def _iri(term: ResultTerm | None) -> IRI | None:
     return term if type(term) is IRI else None
 
@@ -139,11 +168,10 @@ def dot_string(text: str) -> str:
 def to_dot(picture: Genealogy) -> str:
     ids = {person: f"p{index}" for index, person in enumerate(picture.people)}
     in_cycle = {(a, b) for cycle in picture.cycles for a, b in zip(cycle, cycle[1:] + cycle[:1], strict=True)}
-    center_name = picture.names.get(picture.center, picture.center)
+    title = picture.title or "Academic genealogy of " + picture.names.get(picture.center, picture.center or "")
     lines = [
         "digraph genealogy {",
-        f'  graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=16, '
-        f"label={dot_string('Academic genealogy of ' + center_name)}];",
+        f'  graph [rankdir=TB, labelloc=t, fontname="Helvetica", fontsize=16, label={dot_string(title)}];',
         '  node [shape=box, style="rounded,filled", fillcolor="#f4f4f4", color="#888888", fontname="Helvetica"];',
         '  edge [color="#444444", arrowsize=0.7, fontname="Helvetica", fontsize=10];',
     ]
@@ -155,17 +183,21 @@ def to_dot(picture: Genealogy) -> str:
         if person == picture.center:
             attributes += ['fillcolor="#ffd966"', 'color="#b45f06"', "penwidth=2.5", 'fontname="Helvetica-Bold"']
         lines.append(f"  {node} [{', '.join(attributes)}];")
+    supervisors: dict[IRI, set[IRI]] = {}
+    for edge in picture.edges:
+        if edge.thesis:
+            supervisors.setdefault(edge.thesis, set()).add(edge.advisor)
     for edge in sorted(picture.edges, key=lambda e: (e.advisor, e.student, e.thesis or "")):
-        attributes = []
+        attributes: dict[str, str] = {}
         if edge.year:
-            attributes.append(f"tooltip={dot_string(f'thesis {edge.year}')}")
-        if picture.supervisors_of(edge.thesis) > 1:
-            attributes += ["style=dashed", 'color="#1f77b4"']
-        # Students who (wrongly) advised their own advisor: draw the back edge red, not as a rank.
-        if (edge.student, edge.advisor) in in_cycle or (edge.advisor, edge.student) in in_cycle:
-            attributes += ['color="#d62728"', "penwidth=2"]
-        suffix = f" [{', '.join(attributes)}]" if attributes else ""
-        lines.append(f"  {ids[edge.advisor]} -> {ids[edge.student]}{suffix};")
+            attributes["tooltip"] = dot_string(f"thesis {edge.year}")
+        if edge.thesis and len(supervisors[edge.thesis]) > 1:
+            attributes.update(style="dashed", color='"#1f77b4"')
+        # Edges of a cycle (bad data: a student who advised their own advisor) are drawn red.
+        if (edge.advisor, edge.student) in in_cycle or (edge.student, edge.advisor) in in_cycle:
+            attributes.update(color='"#d62728"', penwidth="2")
+        listed = ", ".join(f"{key}={value}" for key, value in attributes.items())
+        lines.append(f"  {ids[edge.advisor]} -> {ids[edge.student]}" + (f" [{listed}]" if listed else "") + ";")
     lines += [
         "  subgraph cluster_legend {",
         '    label="Legend"; fontsize=10; color="#cccccc";',

@@ -590,14 +590,21 @@ class Walk:
     cycles: list[list[IRI]]
 
     def cycle_warnings(self) -> list[str]:
-        def label(person: IRI) -> str:
-            name = self.names.get(person)
-            return f"{_sort_text(name)} <{person}>" if name else f"<{person}>"
+        return cycle_warnings(self.cycles, self.names)
 
-        return [
-            "cycle in the doctoral-advisor graph (bad data?): " + " → ".join(label(p) for p in [*cycle, cycle[0]])
-            for cycle in self.cycles
-        ]
+
+def cycle_warnings(cycles: Iterable[list[IRI]], names: dict) -> list[str]:  # type: ignore[type-arg]
+    """One line per cycle, naming the people in it in order."""
+
+    def label(person: IRI) -> str:
+        name = names.get(person)
+        text = name if isinstance(name, str) else _sort_text(name)
+        return f"{text} <{person}>" if text else f"<{person}>"
+
+    return [
+        "cycle in the doctoral-advisor graph (bad data?): " + " → ".join(label(p) for p in [*cycle, cycle[0]])
+        for cycle in cycles
+    ]
 
 
 def generations(backend: Backend, step: NamedQuery, column: str, start: IRI, depth: int | None = None) -> Walk:

@@ -129,3 +129,27 @@ def test_generations_in_small_batches_give_the_same_picture(embedded, monkeypatc
     one_by_one = kg.query.run_query(kg.query.find_query("descendants"), {"person": "ada"}, embedded)
     monkeypatch.undo()
     assert one_by_one.rows == kg.query.run_query(kg.query.find_query("descendants"), {"person": "ada"}, embedded).rows
+
+
+def test_whole_network_and_one_department(embedded, tmp_path):
+    from kg.genealogy import collect_network
+
+    network = collect_network(embedded)
+    assert len(network.edges) == 13  # every doctoral edge; Mia's master thesis is not one
+    assert "Mia Master" not in network.names.values()
+    assert network.center is None and len(network.warnings) == 1
+    lab = collect_network(embedded, person("department/OtherLab"), "OtherLab")
+    assert {(network.names[e.advisor], network.names[e.student]) for e in lab.edges} == {
+        ("Eve Third", "Xavier Loop"),
+        ("Yara Loop", "Xavier Loop"),
+        ("Xavier Loop", "Yara Loop"),
+    }
+    dot = to_dot(lab)
+    assert 'label="Supervision network of OtherLab"' in dot
+    assert "#ffd966" not in dot  # nobody is highlighted
+    output = tmp_path / "lab.dot"
+    completed = run_kg("genealogy", "--department", "OtherLab", "--data", GENEALOGY, "-o", output)
+    assert completed.returncode == 0, completed.stderr
+    assert output.read_text() == dot
+    neither = run_kg("genealogy", "--data", GENEALOGY, "-o", output)
+    assert neither.returncode == 2 and b"or --network" in neither.stderr
