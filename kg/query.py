@@ -464,6 +464,10 @@ def _lookup(backend: Backend, sparql: str, bindings: dict[str, Term]) -> list[IR
 
 def resolve(param: Param, value: str, backend: Backend) -> Term:
     """Turn a parameter's text into the RDF term it names."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QueryError(f"parameter {param.name}: the value is not valid UTF-8 text") from None
     value = value.strip()
     if param.type == "string":
         return Literal(value)
@@ -771,6 +775,8 @@ def describe_catalogue(queries: dict[str, NamedQuery]) -> Iterator[str]:
         yield f"    {query.title}: {query.description}" if query.description else f"    {query.title}"
         for param in query.params:
             yield f"    {param.usage()}: {param.description}"
+        if query.engine:
+            yield f"    (kg runs the '{query.engine.step}' query once per generation to count generations)"
         yield ""
 
 

@@ -470,3 +470,8 @@ def test_an_oxigraph_query_url_without_the_union_gets_a_note(server_url):
     completed = run_kg("query", "ancestors", "-p", "person=hana", "--endpoint", f"{server_url}/query")
     assert b"use \xe2\x80\xa6/query?union-default-graph" in completed.stderr
     assert completed.returncode == 2 and b"no person with id 'hana'" in completed.stderr
+
+
+def test_a_parameter_that_is_not_utf8_is_refused():
+    completed = run_kg("query", "advisors", "-p", "person=a\udcffb", "--data", GENEALOGY)
+    assert completed.returncode == 2 and b"not valid UTF-8" in completed.stderr and b"Traceback" not in completed.stderr
