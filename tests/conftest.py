@@ -257,3 +257,13 @@ def start_virtuoso(tmp_path_factory):
     for process in servers:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def virtuoso(start_virtuoso):
+    """The genealogy on a private Virtuoso (skipped where Virtuoso is not installed)."""
+    import pyoxigraph as ox
+
+    from kg.query import EndpointBackend
+
+    return EndpointBackend(start_virtuoso(genealogy_store().store.dump(format=ox.RdfFormat.N_QUADS)))
