@@ -87,14 +87,10 @@ def collect(
         walk = generations(backend, advisors, "advisor", person, depth)
         for step in walk.steps:
             picture.add_edge(Edge(step.target, step.source, _iri(step.row.get("thesis")), _text(step.row.get("year"))))
-        picture.cycles += walk.cycles
-        picture.warnings += walk.cycle_warnings()
     if down:
         walk = generations(backend, students, "student", person, depth)
         for step in walk.steps:
             picture.add_edge(Edge(step.source, step.target, _iri(step.row.get("thesis")), _text(step.row.get("year"))))
-        picture.cycles += [c for c in walk.cycles if c not in picture.cycles]
-        picture.warnings += [w for w in walk.cycle_warnings() if w not in picture.warnings]
     # Each person's own doctoral theses: their years for the label, and every supervisor of a
     # thesis already drawn, so that co-supervisors outside the walk still show.
     drawn = {e.thesis for e in picture.edges if e.thesis}
@@ -108,6 +104,9 @@ def collect(
             if thesis in drawn and advisor is not None:
                 picture.add_edge(Edge(advisor, member, thesis, year))
     picture.names = _names(backend, picture.people)
+    # Cycles among everything drawn (co-supervisor edges included), advisor → student.
+    picture.cycles = find_cycles(Step(e.advisor, e.student, {}) for e in picture.edges)
+    picture.warnings = cycle_warnings(picture.cycles, picture.names)
     return picture
 
 
