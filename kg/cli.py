@@ -205,15 +205,34 @@ def query_command(name, params, fmt, output, more_data, store_dir, endpoint, dat
 
 
 @main.command("queries")
-def queries_command() -> None:
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries_command(fmt: str) -> None:
     """List the ready queries with their descriptions and parameters."""
+    import json
+
     from kg.query import QueryError, catalogue, describe_catalogue
 
     try:
-        for line in describe_catalogue(catalogue()):
-            click.echo(line)
+        queries = catalogue()
     except QueryError as exc:
         fail(str(exc))
+    if fmt == "json":
+        listing = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "parameters": [
+                    {"name": p.name, "type": p.type, "optional": p.optional, "description": p.description}
+                    for p in q.params
+                ],
+            }
+            for q in queries.values()
+        ]
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=1))
+        return
+    for line in describe_catalogue(queries):
+        click.echo(line)
 
 
 @main.command("genealogy")

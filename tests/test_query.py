@@ -458,3 +458,16 @@ def test_an_oxigraph_query_url_without_the_union_gets_a_note(server_url):
 def test_a_parameter_that_is_not_utf8_is_refused():
     completed = run_kg("query", "advisors", "-p", "person=a\udcffb", "--data", GENEALOGY)
     assert completed.returncode == 2 and b"not valid UTF-8" in completed.stderr and b"Traceback" not in completed.stderr
+
+
+def test_kg_queries_as_json():
+    completed = run_kg("queries", "-f", "json")
+    assert completed.returncode == 0, completed.stderr
+    listing = {entry["name"]: entry for entry in json.loads(completed.stdout)}
+    assert set(listing) == set(catalogue())
+    parameters = listing["descendants"]["parameters"]
+    assert [(p["name"], p["type"], p["optional"]) for p in parameters] == [
+        ("person", "person", False),
+        ("depth", "integer", True),
+    ]
+    assert parameters[1]["description"] == "the number of generations to follow (default: all)"
