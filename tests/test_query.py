@@ -226,6 +226,7 @@ def test_orcid_coverage_and_records_by_type(backend):
     assert answer(backend, "orcid-coverage") == [
         ("department/GenLab", "", "8", "4", "50"),
         ("department/OtherLab", "", "4", "1", "25"),
+        ("department/PaperLab", "", "3", "2", "67"),  # 66.7 rounded
     ]
     assert answer(backend, "orcid-coverage", department="OtherLab") == [("department/OtherLab", "", "4", "1", "25")]
     rows = answer(backend, "records-by-type-and-year")
