@@ -223,7 +223,9 @@ def start_virtuoso(tmp_path_factory):
 
     def start(nquads: bytes) -> str:
         directory = tmp_path_factory.mktemp("virtuoso")
-        sql_port, http_port = _free_port(), _free_port()
+        sql_port = http_port = _free_port()
+        while http_port == sql_port:
+            http_port = _free_port()
         ini = directory / "virtuoso.ini"
         ini.write_text(_VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
         (directory / "data.nq").write_bytes(nquads)
