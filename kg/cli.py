@@ -74,14 +74,36 @@ def resolve_options(config_path, base, institution, citation_style):  # type: ig
     help="Write rejected records (JSON Lines: source, position, record, field, reason).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary; no per-record warnings.")
+@click.option(
+    "--validate",
+    is_flag=True,
+    help="Validate each record's graph with the SHACL shapes: violations reject the record, warnings are listed.",
+)
+@click.option(
+    "--shapes", "shapes_dir", type=click.Path(), help="Folder of SHACL shapes (*.ttl) to use instead of kg's."
+)
 @mapping_settings
-def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base, institution, citation_style, statuses):  # type: ignore[no-untyped-def]
+def convert_command(  # type: ignore[no-untyped-def]
+    inputs,
+    output,
+    fmt,
+    rejects_path,
+    quiet,
+    validate,
+    shapes_dir,
+    config_path,
+    base,
+    institution,
+    citation_style,
+    statuses,
+):
     """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
 
     Exit status: 0 when every record was written or skipped as non-public,
     1 when some records were rejected (see --rejects), 2 on unusable input or options.
     """
     options = resolve_options(config_path, base, institution, citation_style)
+    check = load_shapes(shapes_dir).check_record if validate or shapes_dir else None
     try:
         format_for(output, fmt)
         summary = convert(
@@ -93,6 +115,7 @@ def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base,
             rejects_path=rejects_path,
             warnings_stream=None if quiet else sys.stderr,
             progress=Progress(),
+            check=check,
         )
     except (FormatError, InputError) as exc:
         fail(str(exc))
@@ -100,6 +123,59 @@ def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base,
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")
     click.echo(summary.report(), err=True)
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+def load_shapes(shapes_dir: str | None):  # type: ignore[no-untyped-def]
+    """The SHACL shapes, loaded once per process (imported here: pyshacl is slow to import)."""
+    from kg.check import Shapes, UnusableInput
+
+    try:
+        return Shapes(shapes_dir)
+    except UnusableInput as exc:
+        fail(str(exc))
+
+
+@main.command("validate")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-f",
+    "--format",
+    "report_format",
+    type=click.Choice(["text", "json", "ttl"]),
+    default="text",
+    show_default=True,
+    help="Report format: readable text grouped by record, JSON, or the standard SHACL validation report (Turtle).",
+)
+@click.option(
+    "--shapes", "shapes_dir", type=click.Path(), help="Folder of SHACL shapes (*.ttl) to use instead of kg's."
+)
+@mapping_settings
+def validate_command(  # type: ignore[no-untyped-def]
+    inputs, report_format, shapes_dir, config_path, base, institution, citation_style, statuses
+):
+    """Validate RDF (.ttl .nt .nq .trig .jsonld .rdf, optionally .gz) or LibreCat records against the SHACL shapes.
+
+    LibreCat exports (.json, .jsonl, folders, '-') are converted first. The whole input is
+    validated as one graph, so constraints that span records (advisor cycles) are checked.
+
+    Exit status: 0 conforms (warnings allowed), 1 violations found, 2 unusable input or shapes.
+    """
+    from kg.check import UnusableInput
+    from kg.validate import format_report, read_inputs, validate_inputs
+
+    options = resolve_options(config_path, base, institution, citation_style)
+    shapes = load_shapes(shapes_dir)
+    try:
+        dataset, rejected = read_inputs(inputs, options, frozenset(statuses) if statuses else frozenset({"public"}))
+        report = validate_inputs(dataset, shapes, rejected)
+    except (UnusableInput, InputError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    click.echo(format_report(report, report_format), nl=False)
+    if report_format != "text":
+        click.echo(report.summary(), err=True)
+    sys.exit(EXIT_OK if report.conforms else EXIT_REJECTS)
 
 
 if __name__ == "__main__":
