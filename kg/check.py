@@ -146,7 +146,7 @@ def _syntax_location(exc: SyntaxError) -> str:
 
 def _syntax_message(exc: SyntaxError) -> str:
     message = exc.msg or str(exc)
-    return re.sub(r"^Parser error at (line \d+ )?(column \d+ )?(between .*?: )?", "", message).strip()
+    return re.sub(r"^Parser error (?:at|between) [^:]*: ", "", message).strip()
 
 
 # --------------------------------------------------------------------------- shapes
