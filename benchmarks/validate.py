@@ -29,9 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.check import Dataset, Shapes, validate_dataset  # noqa: E402
+from kg.check import Dataset, Shapes, validate_dataset, validate_in_batches  # noqa: E402
 from kg.mapping import MappingContext, map_record  # noqa: E402
 from kg.mapping.person import orcid_check_digit  # noqa: E402
+from kg.pipeline import Mapped, Rejected  # noqa: E402
 
 TYPES = [
     ("journal_article", 50),
@@ -194,7 +195,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(size: int, shapes: Shapes, whole_limit: int, per_record_limit: int) -> dict:
+def measure(size: int, shapes: Shapes, whole_limit: int, per_record_limit: int, batches: list[int]) -> dict:
     generator = Generator()
     records = [generator.record(i) for i in range(size)]
     context = MappingContext()
@@ -207,6 +208,8 @@ def measure(size: int, shapes: Shapes, whole_limit: int, per_record_limit: int) 
     row = {"records": size, "triples": triples, "mapping_s": mapping}
     if size <= per_record_limit:
         row.update(per_record(graphs, shapes))
+    for batch in batches:
+        row[f"batch_{batch}_s"] = batched(graphs, shapes, batch)
     if size <= whole_limit:
         row.update(whole_graph(graphs, shapes))
     row["peak_mb"] = peak_mb()
@@ -225,6 +228,15 @@ def per_record(graphs: list, shapes: Shapes) -> dict:
         "per_record_violations": violations,
         "per_record_warnings": warnings,
     }
+
+
+def batched(graphs: list, shapes: Shapes, batch: int) -> float:
+    """The stream validated *batch* records per pyshacl run (kg convert --validate)."""
+    outcomes = (Mapped(graph, {}, "bench", str(i)) for i, graph in enumerate(graphs))
+    started = time.process_time()
+    rejected = sum(isinstance(o, Rejected) for o in validate_in_batches(outcomes, shapes, batch))
+    assert rejected == 0, "the generated corpus should conform"
+    return time.process_time() - started
 
 
 def whole_graph(graphs: list, shapes: Shapes) -> dict:
@@ -250,7 +262,11 @@ def main() -> None:
     parser.add_argument(
         "--per-record-limit", type=int, default=10**9, help="skip per-record validation above this size"
     )
+    parser.add_argument(
+        "--batches", default="100,500,2000", help="batch sizes for batched stream validation (comma-separated)"
+    )
     args = parser.parse_args()
+    batches = [int(b) for b in args.batches.split(",") if b]
     started = time.process_time()
     shapes = Shapes()
     print(f"shapes loaded in {time.process_time() - started:.2f} s ({len(shapes.info)} shapes)", flush=True)
@@ -258,9 +274,10 @@ def main() -> None:
         f"{'records':>8} {'triples':>9} {'map s':>7} {'per-record s':>13} {'rec/s':>7} "
         f"{'whole load s':>13} {'whole shacl s':>14} {'rec/s':>7} {'viol/warn (per rec | whole)':>28} {'peak MB':>8}"
     )
+    header += "".join(f" {'batch ' + str(b) + ' s':>12} {'rec/s':>6}" for b in batches)
     print(header, flush=True)
     for size in args.sizes:
-        row = measure(size, shapes, args.whole_limit, args.per_record_limit)
+        row = measure(size, shapes, args.whole_limit, args.per_record_limit, batches)
         whole_total = row.get("whole_load_s", 0) + row.get("whole_validate_s", 0)
         whole = (
             f"{row['whole_load_s']:>13.1f} {row['whole_validate_s']:>14.1f} {size / whole_total:>7.0f}"
@@ -276,7 +293,8 @@ def main() -> None:
         counts += f" | {row.get('whole_violations', '-')}/{row.get('whole_warnings', '-')}"
         print(
             f"{size:>8} {row['triples']:>9} {row['mapping_s']:>7.1f} {stream} {whole} {counts:>28} "
-            f"{row['peak_mb']:>8.0f}",
+            f"{row['peak_mb']:>8.0f}"
+            + "".join(f" {row[f'batch_{b}_s']:>12.1f} {size / row[f'batch_{b}_s']:>6.0f}" for b in batches),
             flush=True,
         )
 

@@ -14,6 +14,8 @@ from kg.read import InputError
 from kg.write import FORMATS, FormatError, format_for
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+# Records per pyshacl run for `kg convert --validate`, chosen by benchmarks/validate.py.
+DEFAULT_VALIDATE_BATCH = 500
 
 
 def fail(message: str) -> None:
@@ -82,6 +84,13 @@ def resolve_options(config_path, base, institution, citation_style):  # type: ig
 @click.option(
     "--shapes", "shapes_dir", type=click.Path(), help="Folder of SHACL shapes (*.ttl) to use instead of kg's."
 )
+@click.option(
+    "--validate-batch",
+    type=click.IntRange(min=1),
+    default=DEFAULT_VALIDATE_BATCH,
+    show_default=True,
+    help="Records validated per pyshacl run with --validate (1: each record alone; see README 'Validation').",
+)
 @mapping_settings
 def convert_command(  # type: ignore[no-untyped-def]
     inputs,
@@ -91,6 +100,7 @@ def convert_command(  # type: ignore[no-untyped-def]
     quiet,
     validate,
     shapes_dir,
+    validate_batch,
     config_path,
     base,
     institution,
@@ -103,7 +113,13 @@ def convert_command(  # type: ignore[no-untyped-def]
     1 when some records were rejected (see --rejects), 2 on unusable input or options.
     """
     options = resolve_options(config_path, base, institution, citation_style)
-    check = load_shapes(shapes_dir).check_record if validate or shapes_dir else None
+    check = stage = None
+    if validate or shapes_dir:
+        shapes = load_shapes(shapes_dir)
+        if validate_batch == 1:
+            check = shapes.check_record
+        else:
+            stage = shapes.batch_stage(validate_batch)
     try:
         format_for(output, fmt)
         summary = convert(
@@ -116,6 +132,7 @@ def convert_command(  # type: ignore[no-untyped-def]
             warnings_stream=None if quiet else sys.stderr,
             progress=Progress(),
             check=check,
+            stage=stage,
         )
     except (FormatError, InputError) as exc:
         fail(str(exc))
