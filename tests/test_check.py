@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import rdflib.collection
 from rdflib.namespace import RDF, SH
 
 from kg.check import SHAPES_DIR, Dataset, Shapes, parse_rdf, validate_dataset
 from kg.mapping import MappingContext, map_record
+from kg.mapping.codes import PUBLICATION_TYPES
 from kg.rdf import IRI
 from tests.conftest import CORPORA, ROOT, SEEDS, corpus_files, run_kg
 
@@ -119,6 +121,34 @@ def test_edge_records_conform_without_any_reject(tmp_path):
     report = json.loads(run_kg("validate", output, "-f", "json").stdout)
     assert report["conforms"] and report["violations"] == 0
     assert report["records"] == len(json.loads(EDGE_RECORDS.read_text()))
+
+
+@pytest.mark.parametrize("record_type", sorted(PUBLICATION_TYPES))
+def test_every_publication_type_the_mapper_knows_conforms(shapes, record_type):
+    """A guard against the mapping and the shapes drifting apart (a new type, a changed COAR code)."""
+    record = {
+        "_id": "t1",
+        "type": record_type,
+        "status": "public",
+        "title": "A title",
+        "year": "2020",
+        "author": [{"first_name": "Ann", "last_name": "Author", "id": "a1"}],
+        "supervisor": [{"first_name": "Sue", "last_name": "Supervisor", "id": "s1"}]
+        if record_type == "dissertation"
+        else [],
+        "publisher": "Some Publisher",
+        "publication": "Some Venue",
+        "conference": {"name": "Some Conference"},
+        "main_file_link": [{"url": "https://example.org/data", "open_access": "1"}],
+    }
+    violations, _warnings = shapes.check_record(map_record(record, MappingContext()))
+    assert violations == []
+
+
+def test_specific_classes_in_the_shapes_are_the_mappers(shapes):
+    specific = shapes.graph.value(KGSH.RecordSpecificType, SH.qualifiedValueShape)
+    listed = set(rdflib.collection.Collection(shapes.graph, shapes.graph.value(specific, SH["in"])))
+    assert listed == {rdflib.URIRef(cls) for cls, _ in PUBLICATION_TYPES.values()}
 
 
 def test_seed_dissertations_conform_per_record(shapes):
@@ -305,22 +335,32 @@ def test_per_record_check_maps_results_to_problems(shapes):
 # --------------------------------------------------------------------------- kg convert --validate
 
 
-def test_convert_validate_rejects_violations_and_lists_warnings(tmp_path):
+@pytest.mark.parametrize("batch", ["1", "500", "3"])
+def test_convert_validate_rejects_violations_and_lists_warnings(tmp_path, batch):
+    """Per record (batch 1) and batched validation reject the same records for the same reasons."""
     records = json.loads(EDGE_RECORDS.read_text())
-    # A person known only by ORCID has no name: the record breaks kgsh:PersonName.
-    records[0]["author"].append({"orcid": "0000-0002-1825-0097"})
+    # A person known only by ORCID has no name: both records naming them break kgsh:PersonName.
+    nameless = {"orcid": "0000-0002-1825-0097"}
+    records[0]["author"].append(nameless)
+    records[6]["author"] = [nameless]
     source = tmp_path / "records.json"
     source.write_text(json.dumps(records))
     output, rejects = tmp_path / "out.ttl", tmp_path / "rejects.jsonl"
-    result = run_kg("convert", "--validate", source, "-o", output, "--rejects", rejects)
+    result = run_kg("convert", "--validate", "--validate-batch", batch, source, "-o", output, "--rejects", rejects)
     assert result.returncode == 1
-    [reject] = [json.loads(line) for line in rejects.read_text().splitlines()]
-    assert reject["record"] == "e1" and reject["field"] == "shacl"
-    assert "A person needs a name" in reject["reason"]
+    rejected = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [(r["record"], r["field"]) for r in rejected] == [("e1", "shacl"), ("e7", "shacl")]
+    for reject in rejected:
+        assert reject["reason"] == (
+            f"foaf:name of <{BASE}/person/orcid/0000-0002-1825-0097>: A person needs a name (foaf:name, plain text)."
+        )
+        assert reject["source"] == str(source)
     stderr = result.stderr.decode()
     assert "warning: record e17, dcterms:issued: The publication has no issued date" in stderr
-    assert f"read {len(records)} records: {len(records) - 1} written, 1 rejected" in stderr
-    assert f"<{BASE}/record/e1> a " not in output.read_text()
+    assert f"read {len(records)} records: {len(records) - 2} written, 2 rejected" in stderr
+    dump = output.read_text()
+    assert f"<{BASE}/record/e1> a " not in dump and f"<{BASE}/record/e7> a " not in dump
+    assert f"<{BASE}/record/e2> a " in dump
     without = run_kg("convert", source, "-o", tmp_path / "plain.ttl")
     assert without.returncode == 0
 
