@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 from pyshacl import Validator
+from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib.namespace import RDF, SH
@@ -37,6 +39,10 @@ from kg.mapping.model import Problem, RecordGraph
 from kg.rdf import IRI, Term
 from kg.vocab import PREFIXES
 
+# pyshacl logs what it then raises; kg reports the raised error once, in its own words.
+_QUIET = logging.getLogger("kg.check.pyshacl")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
 SHAPES_DIR = Path(__file__).resolve().parent / "shapes"
 BIBO_DOCUMENT = rdflib.URIRef("http://purl.org/ontology/bibo/Document")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -189,23 +195,28 @@ class Shapes:
         # Per record: the same shapes without SPARQL-based constraints (see module doc).
         self._per_record = self._harvest(_without_sparql_targets(self.graph))
 
-    @staticmethod
-    def _harvest(graph: rdflib.Graph) -> ShapesGraph:
-        shapes_graph = ShapesGraph(graph)
+    def _harvest(self, graph: rdflib.Graph) -> ShapesGraph:
+        shapes_graph = ShapesGraph(graph, logger=_QUIET)
         try:
             shapes_graph.shapes  # noqa: B018 - harvesting parses every shape once, here
-        except Exception as exc:  # pyshacl reports malformed shapes with its own exception types
-            raise UnusableInput(f"shapes: {exc}") from None
+        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError) as exc:
+            message = str(getattr(exc, "message", None) or exc).splitlines()[0]
+            raise UnusableInput(f"{self.directory}: unusable shapes: {message}") from None
         return shapes_graph
 
     def _run(self, data: rdflib.Graph, shapes_graph: ShapesGraph) -> rdflib.Graph:
         validator = Validator(
             DataGraph.from_rdflib(data),
             shacl_graph=shapes_graph.graph,
-            options={"inference": "none", "inplace": True, "advanced": False},
+            options={"inference": "none", "inplace": True, "advanced": False, "logger": _QUIET},
         )
         validator.shacl_graph = shapes_graph  # reuse the harvested shapes instead of re-reading them
-        _conforms, report, _text = validator.run()
+        try:
+            _conforms, report, _text = validator.run()
+        except (ShapeLoadError, ConstraintLoadError, ReportableRuntimeError, re.error) as exc:
+            # pyshacl builds a shape's constraints when it first has a focus node.
+            message = str(getattr(exc, "message", None) or exc).splitlines()[0]
+            raise UnusableInput(f"{self.directory}: unusable shapes: {message}") from None
         return report
 
     def validate(self, data: rdflib.Graph, whole: bool = True) -> tuple[list[Finding], rdflib.Graph]:
@@ -417,8 +428,8 @@ class Dataset:
 
     def records_of(self, focus: str) -> list[str]:
         """The records a focus node belongs to (see the module doc)."""
-        node: rdflib.term.Node = rdflib.BNode(focus) if not re.match(r"^[a-z][a-z0-9+.-]*:", focus, re.I) else None
-        node = node or rdflib.URIRef(focus)
+        is_iri = re.match(r"^[a-z][a-z0-9+.-]*:", focus, re.I)
+        node: rdflib.term.Node = rdflib.URIRef(focus) if is_iri else rdflib.BNode(focus)
         if node in self.graphs_of:
             names = self.graphs_of[node]
             own = [name for name in names if name == focus or focus.startswith(name + "#")]

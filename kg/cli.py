@@ -82,7 +82,10 @@ def resolve_options(config_path, base, institution, citation_style):  # type: ig
     help="Validate each record's graph with the SHACL shapes: violations reject the record, warnings are listed.",
 )
 @click.option(
-    "--shapes", "shapes_dir", type=click.Path(), help="Folder of SHACL shapes (*.ttl) to use instead of kg's."
+    "--shapes",
+    "shapes_dir",
+    type=click.Path(),
+    help="Folder of SHACL shapes (*.ttl) to use instead of kg's (implies --validate).",
 )
 @click.option(
     "--validate-batch",
@@ -138,6 +141,12 @@ def convert_command(  # type: ignore[no-untyped-def]
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    except Exception as exc:  # unusable shapes surface only when validation first runs
+        from kg.check import UnusableInput
+
+        if not isinstance(exc, UnusableInput):
+            raise
+        fail(str(exc))
     click.echo(summary.report(), err=True)
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
 

@@ -392,6 +392,21 @@ def test_unparseable_shapes_file_names_file_and_line(tmp_path):
         assert f"{shapes_dir / 'person.ttl'}:2:" in message and "Traceback" not in message
 
 
+def test_malformed_shape_is_unusable_not_a_traceback(tmp_path):
+    shapes_dir = tmp_path / "shapes"
+    shapes_dir.mkdir()
+    (shapes_dir / "bad.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+        '<urn:x:S> a sh:PropertyShape ; sh:targetClass foaf:Person ; sh:path foaf:name ; sh:minCount "x" .\n'
+    )
+    for command in (["validate", SEEDS], ["convert", "--validate", SEEDS, "-o", tmp_path / "out.ttl"]):
+        result = run_kg(*command, "--shapes", shapes_dir)
+        assert result.returncode == 2
+        message = result.stderr.decode()
+        assert message.startswith(f"kg: error: {shapes_dir}: unusable shapes: MinCountConstraintComponent")
+        assert "Traceback" not in message
+
+
 def test_missing_shapes_folder_and_missing_input_are_unusable(tmp_path):
     result = run_kg("validate", SEEDS, "--shapes", tmp_path / "nowhere")
     assert result.returncode == 2 and "shapes folder not found" in result.stderr.decode()
