@@ -1,19 +1,22 @@
 """SHACL validation of kg's output with pyshacl.
 
-Two modes share one set of shapes (``kg/shapes/*.ttl``, loaded once per process):
+Two modes share one set of shapes (``kg/shapes/*.ttl``, loaded and harvested once per
+process by ``Shapes``):
 
-* **per record** (``kg convert --validate``): each record's own graph — the record, and
-  the people, projects, grants, venues … it describes — is validated as it streams by.
-  That covers every shape except SPARQL-based ones: a record's graph cannot show a
-  cycle of doctoral advisors (the converter never makes a person their own advisor),
-  and running SPARQL per record would cost more than all other shapes together.
-* **whole graph** (``kg validate``): the union of all input is validated at once, so
-  the advisor-cycle constraint and everything that needs several records (a person
-  with two spellings of their name, two ORCIDs) is decided too.
+* **in the stream** (``kg convert --validate``): each record's own graph — the record and
+  the people, projects, grants, venues … it describes — is validated as it streams by,
+  either alone (``Shapes.check_record``, the ``kg.pipeline.Check`` contract) or a batch of
+  records per pyshacl run (``validate_in_batches``, the default: pyshacl's fixed cost per
+  run dominates small graphs; see README "Validation"). This covers every shape except
+  SPARQL-based ones: a record's graph cannot show a cycle of doctoral advisors (the
+  converter never makes a person their own advisor), so they are left out here.
+* **whole graph** (``kg validate``): the union of all input is validated at once, so the
+  advisor-cycle constraint and warnings that need several records (a person with two
+  spellings of their name, two ORCIDs) are decided too.
 
-Results are attributed to records: the named graph a focus node lives in (quads), the
-record IRI the focus node is or starts with (``{base}/record/{id}#…``), or the records
-that link to it.
+Results are attributed to records: the named graph a focus node lives in (quads, or the
+record graphs of a batch), the record IRI the focus node is or starts with
+(``{base}/record/{id}#…``), or the records that link to it.
 """
 
 from __future__ import annotations
@@ -255,7 +258,7 @@ class Shapes:
         findings, _ = self.validate(record_graph_to_rdflib(graph), whole=False)
         return problems_of(graph, findings)
 
-    def batch_stage(self, batch_size: int = 1000):  # type: ignore[no-untyped-def]
+    def batch_stage(self, batch_size: int = 2000):  # type: ignore[no-untyped-def]
         """A ``kg.pipeline`` stage validating records in batches (see ``validate_in_batches``)."""
         return lambda outcomes: validate_in_batches(outcomes, self, batch_size)
 
@@ -273,7 +276,7 @@ def problems_of(graph: RecordGraph, findings: Iterable[Finding]) -> tuple[list[P
     return violations, warnings
 
 
-def validate_in_batches(outcomes: Iterable, shapes: Shapes, batch_size: int = 1000) -> Iterator:
+def validate_in_batches(outcomes: Iterable, shapes: Shapes, batch_size: int = 2000) -> Iterator:
     """Validate the stream's record graphs *batch_size* records at a time; order is kept.
 
     One pyshacl run over the union of a batch's record graphs gives the same results as

@@ -15,7 +15,7 @@ from kg.write import FORMATS, FormatError, format_for
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
 # Records per pyshacl run for `kg convert --validate`, chosen by benchmarks/validate.py.
-DEFAULT_VALIDATE_BATCH = 500
+DEFAULT_VALIDATE_BATCH = 2000
 
 
 def fail(message: str) -> None:
