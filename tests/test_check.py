@@ -302,6 +302,17 @@ def test_turtle_report_is_a_standard_shacl_validation_report(seed_graph, tmp_pat
     )
 
 
+def test_warnings_alone_conform_in_every_format():
+    """The edge records give warnings only: exit 0, and sh:conforms true in the standard report."""
+    result = run_kg("validate", EDGE_RECORDS, "-f", "ttl")
+    assert result.returncode == 0
+    report = rdflib.Graph().parse(data=result.stdout.decode(), format="turtle")
+    node = report.value(None, RDF.type, SH.ValidationReport)
+    assert report.value(node, SH.conforms).toPython() is True
+    severities = {report.value(r, SH.resultSeverity) for r in report.objects(node, SH.result)}
+    assert severities == {SH.Warning}
+
+
 def test_quads_are_attributed_to_their_named_graph(shapes, tmp_path):
     """In N-Quads a shared node is attributed to the record graphs that describe it."""
     output = tmp_path / "seeds.nq"
