@@ -1,4 +1,4 @@
-"""SHACL shapes, the validation engine (kg.check), `kg validate` and `kg convert --validate`."""
+"""SHACL shapes (one conforming and one violating fixture each), the engine (kg.check), kg convert --validate."""
 
 from __future__ import annotations
 
