@@ -14,6 +14,8 @@ from kg.read import InputError
 from kg.write import FORMATS, FormatError, format_for
 
 EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+# Records per pyshacl run for `kg convert --validate`, chosen by benchmarks/validate.py.
+DEFAULT_VALIDATE_BATCH = 2000
 
 
 def fail(message: str) -> None:
@@ -79,9 +81,40 @@ def resolve_options(config_path, base, institution, citation_style, kind=None): 
     type=click.Choice(["publication", "department", "project"]),
     help="What the input records are (default: publication records).",
 )
+@click.option(
+    "--validate",
+    is_flag=True,
+    help="Validate each record's graph with the SHACL shapes: violations reject the record, warnings are listed.",
+)
+@click.option(
+    "--shapes",
+    "shapes_dir",
+    type=click.Path(),
+    help="Folder of SHACL shapes (*.ttl) to use instead of kg's (implies --validate).",
+)
+@click.option(
+    "--validate-batch",
+    type=click.IntRange(min=1),
+    default=DEFAULT_VALIDATE_BATCH,
+    show_default=True,
+    help="Records validated per pyshacl run with --validate (1: each record alone; see README 'Validation').",
+)
 @mapping_settings
 def convert_command(  # type: ignore[no-untyped-def]
-    inputs, output, fmt, rejects_path, quiet, kind, config_path, base, institution, citation_style, statuses
+    inputs,
+    output,
+    fmt,
+    rejects_path,
+    quiet,
+    kind,
+    validate,
+    shapes_dir,
+    validate_batch,
+    config_path,
+    base,
+    institution,
+    citation_style,
+    statuses,
 ):
     """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
 
@@ -91,6 +124,13 @@ def convert_command(  # type: ignore[no-untyped-def]
     options = resolve_options(config_path, base, institution, citation_style, kind)
     if options.base == DEFAULT_BASE and not quiet:
         click.echo(f"kg: note: IRIs are minted under the placeholder {DEFAULT_BASE}; set --base or kg.toml", err=True)
+    check = stage = None
+    if validate or shapes_dir:
+        shapes = load_shapes(shapes_dir)
+        if validate_batch == 1:
+            check = shapes.check_record
+        else:
+            stage = shapes.batch_stage(validate_batch)
     try:
         format_for(output, fmt)
         summary = convert(
@@ -102,11 +142,19 @@ def convert_command(  # type: ignore[no-untyped-def]
             rejects_path=rejects_path,
             warnings_stream=None if quiet else sys.stderr,
             progress=Progress(),
+            check=check,
+            stage=stage,
         )
     except (FormatError, InputError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    except Exception as exc:  # unusable shapes surface only when validation first runs
+        from kg.check import UnusableInput
+
+        if not isinstance(exc, UnusableInput):
+            raise
+        fail(str(exc))
     click.echo(summary.report(), err=True)
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
 
@@ -277,6 +325,58 @@ def genealogy_command(  # type: ignore[no-untyped-def]
     except OSError as exc:
         fail(f"{output}: {exc.strerror or exc}")
     click.echo(f"{len(picture.people)} people, {len(picture.edges)} advisor edges → {output}", err=True)
+
+def load_shapes(shapes_dir: str | None):  # type: ignore[no-untyped-def]
+    """The SHACL shapes, loaded once per process (imported here: pyshacl is slow to import)."""
+    from kg.check import Shapes, UnusableInput
+
+    try:
+        return Shapes(shapes_dir)
+    except UnusableInput as exc:
+        fail(str(exc))
+
+
+@main.command("validate")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-f",
+    "--format",
+    "report_format",
+    type=click.Choice(["text", "json", "ttl"]),
+    default="text",
+    show_default=True,
+    help="Report format: readable text grouped by record, JSON, or the standard SHACL validation report (Turtle).",
+)
+@click.option(
+    "--shapes", "shapes_dir", type=click.Path(), help="Folder of SHACL shapes (*.ttl) to use instead of kg's."
+)
+@mapping_settings
+def validate_command(  # type: ignore[no-untyped-def]
+    inputs, report_format, shapes_dir, config_path, base, institution, citation_style, statuses
+):
+    """Validate RDF (.ttl .nt .nq .trig .jsonld .rdf, optionally .gz) or LibreCat records against the SHACL shapes.
+
+    LibreCat exports (.json, .jsonl, folders, '-') are converted first. The whole input is
+    validated as one graph, so constraints that span records (advisor cycles) are checked.
+
+    Exit status: 0 conforms (warnings allowed), 1 violations found, 2 unusable input or shapes.
+    """
+    from kg.check import UnusableInput
+    from kg.validate import format_report, read_inputs, validate_inputs
+
+    options = resolve_options(config_path, base, institution, citation_style)
+    shapes = load_shapes(shapes_dir)
+    try:
+        dataset, rejected = read_inputs(inputs, options, frozenset(statuses) if statuses else frozenset({"public"}))
+        report = validate_inputs(dataset, shapes, rejected)
+    except (UnusableInput, InputError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    click.echo(format_report(report, report_format), nl=False)
+    if report_format != "text":
+        click.echo(report.summary(), err=True)
+    sys.exit(EXIT_OK if report.conforms else EXIT_REJECTS)
 
 
 if __name__ == "__main__":

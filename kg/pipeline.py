@@ -57,12 +57,17 @@ class Skipped:
 class Mapped:
     graph: RecordGraph
     record: dict = field(repr=False, compare=False)
+    # Where the record came from, for a later stage that may still reject it (batched SHACL).
+    source: str = field(default="", compare=False)
+    position: str = field(default="", compare=False)
 
 
 Outcome = Mapped | Rejected | Skipped
 
 # A check receives a record's graph and returns (violations, warnings) as Problems.
 Check = Callable[[RecordGraph], tuple[list[Problem], list[Problem]]]
+# A stage over the whole stream of outcomes (batched SHACL validation may turn Mapped into Rejected).
+Stage = Callable[[Iterable["Outcome"]], Iterator["Outcome"]]
 
 
 @dataclass
@@ -175,7 +180,7 @@ def process(
                 reason = "; ".join(f"{v.field}: {v.reason}" if v.field else v.reason for v in violations)
                 yield Rejected(item.source, item.position, graph.record_id, "shacl", reason)
                 continue
-        yield Mapped(graph, record)
+        yield Mapped(graph, record, item.source, item.position)
 
 
 class Progress:
@@ -254,6 +259,7 @@ def convert(
     warnings_stream: TextIO | None = None,
     check: Check | None = None,
     progress: Progress | None = None,
+    stage: Stage | None = None,
 ) -> Summary:
     """Convert LibreCat exports to one RDF dump. Returns the run's accounting."""
     started = time.monotonic()
@@ -266,6 +272,8 @@ def convert(
         writer = make_writer(fmt, stream)
         writer.start()
         outcomes = process(read_records(sources), context, statuses, check)
+        if stage is not None:
+            outcomes = stage(outcomes)
         for mapped in account(outcomes, summary, rejects, warnings_stream, progress):
             writer.write(mapped.graph)
         writer.finish()
