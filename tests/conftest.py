@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -36,3 +44,261 @@ def kg_cli():
 def corpus_files() -> list[Path]:
     """Every test corpus: the seeds, the shared LibreCat records and our edge cases."""
     return [SEEDS, *sorted(CORPORA.glob("librecat_*.json"))]
+
+
+# --- real SPARQL servers on loopback --------------------------------------------------------------
+
+PUBLICATIONS = CORPORA / "librecat_repo_devel_publications.json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+def oxigraph_binary() -> str | None:
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+@dataclass
+class OxigraphServer:
+    """`oxigraph serve` on 127.0.0.1, a free port and its own folder; stoppable and restartable."""
+
+    location: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "/query"
+
+    def start(self) -> OxigraphServer:
+        binary = oxigraph_binary()
+        assert binary, "the oxigraph server binary is missing"
+        self.process = subprocess.Popen(
+            [binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, self.process)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: the crash a push must survive."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def select(self, query: str) -> list[dict]:
+        return sparql_select(self.query_url, query)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path):
+    if not oxigraph_binary():
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    server = OxigraphServer(tmp_path / "oxigraph").start()
+    yield server
+    server.stop()
+
+
+def sparql_select(url: str, query: str) -> list[dict]:
+    """Plain SPARQL JSON results (bindings as dicts), straight over HTTP."""
+    request = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)["results"]["bindings"]
+
+
+def binding_nt(value: dict) -> str:
+    """One SPARQL JSON binding as an N-Triples term (Virtuoso's 'typed-literal' included)."""
+    import pyoxigraph as ox
+
+    if value["type"] == "uri":
+        return str(ox.NamedNode(value["value"]))
+    if value["type"] == "bnode":
+        return "_:" + value["value"]
+    if "xml:lang" in value:
+        return str(ox.Literal(value["value"], language=value["xml:lang"]))
+    if "datatype" in value:
+        return str(ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"])))
+    return str(ox.Literal(value["value"]))
+
+
+def endpoint_quads(url: str, graph_prefix: str) -> set[str]:
+    """Every quad of the graphs whose names start with *graph_prefix*, as N-Quads lines."""
+    rows = sparql_select(
+        url,
+        f'SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{graph_prefix}")) }}',
+    )
+    return {f"{binding_nt(r['s'])} {binding_nt(r['p'])} {binding_nt(r['o'])} {binding_nt(r['g'])} ." for r in rows}
+
+
+def file_quads(path: Path, graph_prefix: str | None = None) -> set[str]:
+    """The quads of an N-Quads/TriG dump, parsed with pyoxigraph, as N-Quads lines."""
+    import pyoxigraph as ox
+
+    fmt = ox.RdfFormat.TRIG if str(path).endswith(".trig") else ox.RdfFormat.N_QUADS
+    with open(path, "rb") as stream:
+        return {
+            f"{q} ."
+            for q in ox.parse(stream, format=fmt)
+            if graph_prefix is None or str(getattr(q.graph_name, "value", "")).startswith(graph_prefix)
+        }
+
+
+def store_quads(path: Path, graph_prefix: str) -> set[str]:
+    """The quads of an embedded store folder (opened read-only, beside no writer)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(path))
+    return {f"{q} ." for q in store if str(getattr(q.graph_name, "value", "")).startswith(graph_prefix)}
+
+
+# --- Virtuoso 7 (Debian virtuoso-opensource), one instance per test session ------------------------
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DisableTcpSocket = 0
+MaxClientConnections = 10
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {dir}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+@dataclass
+class VirtuosoServer:
+    directory: Path
+    http_port: int
+    sql_port: int
+    process: subprocess.Popen
+    user: str = "kgwriter"
+    password: str = ""
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql"
+
+    @property
+    def update_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql-auth"
+
+    @property
+    def graph_store_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql-graph-crud-auth"
+
+
+def virtuoso_missing() -> str | None:
+    missing = [tool for tool in ("virtuoso-t", "isql-vt") if not shutil.which(tool)]
+    if missing:
+        return (
+            f"Virtuoso 7 is not installed ({', '.join(missing)} not found): "
+            "apt-get install virtuoso-opensource (.ci/run does)"
+        )
+    return None
+
+
+def _isql(server_port: int, user: str, password: str, statement: str) -> None:
+    result = subprocess.run(
+        ["isql-vt", f"127.0.0.1:{server_port}", user, password, f"exec={statement}"],
+        capture_output=True,
+        timeout=60,
+    )
+    if result.returncode != 0 or b"*** Error" in result.stdout + result.stderr:
+        raise RuntimeError(f"isql-vt failed on {statement.split()[0]}: {(result.stdout + result.stderr)[-300:]!r}")
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    reason = virtuoso_missing()
+    if reason:
+        pytest.skip(reason)
+    directory = tmp_path_factory.mktemp("virtuoso")
+    http_port, sql_port = free_port(), free_port()
+    (directory / "virtuoso.ini").write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+    process = subprocess.Popen(
+        ["virtuoso-t", "+foreground", "+configfile", str(directory / "virtuoso.ini")],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(sql_port, process, 60)
+        wait_for_port(http_port, process, 60)
+        dba_password = secrets.token_hex(8)
+        _isql(sql_port, "dba", "dba", f"SET PASSWORD dba {dba_password};")
+        server = VirtuosoServer(directory, http_port, sql_port, process, password=secrets.token_hex(8))
+        _isql(
+            sql_port,
+            "dba",
+            dba_password,
+            f"DB.DBA.USER_CREATE('{server.user}','{server.password}'); GRANT SPARQL_UPDATE TO \"{server.user}\";",
+        )
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,402 @@
+"""Placing graphs in a store: inputs → graph units → a plan → atomic batches.
+
+Every graph kg places in a store (embedded or remote) is listed in a *state*
+graph, ``{base}/kg/sync-state``, inside that same store::
+
+    <graph> sync:sha256 "…" ; dcterms:identifier "record id" ; dcterms:modified "date_updated" .
+
+A graph and its state entry are always written in the same request (SPARQL
+Update) or, where the protocol cannot do that (Graph Store Protocol), in an
+order that keeps the state from ever claiming content that is not there: the
+graph is PUT before its entry is added, and deleted before its entry is removed.
+So a run that dies halfway leaves the state a correct description of what is in
+the store, and the next run sends exactly what is missing.
+
+``kg load`` and ``kg push`` replace every input graph; ``kg sync`` compares
+content hashes with the state and touches only new, changed and withdrawn
+records (and, with ``--full``, records missing from a full export).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TextIO
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from kg.iris import Minter
+from kg.mapping import MappingContext, RecordGraph
+from kg.pipeline import PUBLIC, Check, Mapped, Progress, Skipped, Summary, account, process
+from kg.rdf import IRI, Literal, nt_term
+from kg.read import InputError, expand_sources, read_records
+
+SYNC = "https://w3id.org/librecat-kg/sync#"
+SYNC_SHA256 = SYNC + "sha256"
+DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+DCT_MODIFIED = "http://purl.org/dc/terms/modified"
+
+# RDF inputs, by suffix (a trailing .gz is allowed); everything else is read as LibreCat records.
+RDF_SUFFIXES = {
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+
+
+class SyncError(Exception):
+    """A run that cannot go on: unusable input, or a store that refuses the data."""
+
+
+def state_graph(base: str) -> IRI:
+    return IRI(f"{Minter(base).base}/kg/sync-state")
+
+
+def description_graph(base: str) -> IRI:
+    return IRI(f"{Minter(base).base}/kg/description")
+
+
+def content_hash(lines: Iterable[str]) -> str:
+    """SHA-256 of the sorted, distinct N-Triples lines: changes exactly when the graph does."""
+    digest = hashlib.sha256()
+    for line in sorted(set(lines)):
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+@dataclass
+class GraphUnit:
+    """One named graph to place in a store, as N-Triples statements."""
+
+    name: IRI
+    lines: list[str]
+    sha256: str
+    record_id: str | None = None
+    date_updated: str | None = None
+
+    @classmethod
+    def from_record(cls, graph: RecordGraph) -> GraphUnit:
+        lines = [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in graph.triples()]
+        return cls(graph.iri, lines, content_hash(lines), graph.record_id, graph.date_updated)
+
+    def state_lines(self) -> list[str]:
+        subject = f"<{self.name}>"
+        lines = [f'{subject} <{SYNC_SHA256}> "{self.sha256}" .']
+        if self.record_id is not None:
+            lines.append(f"{subject} <{DCT_IDENTIFIER}> {nt_term(Literal(self.record_id))} .")
+        if self.date_updated:
+            lines.append(f"{subject} <{DCT_MODIFIED}> {nt_term(Literal(self.date_updated))} .")
+        return lines
+
+    def size(self) -> int:
+        return sum(len(line) + 1 for line in self.lines) + 200
+
+
+@dataclass(frozen=True)
+class StateEntry:
+    sha256: str
+    record_id: str | None = None
+    date_updated: str | None = None
+
+
+@dataclass(frozen=True)
+class Removal:
+    name: IRI
+    record_id: str | None
+    reason: str  # "withdrawn (status deleted)", "missing from the full export"
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+class Target(Protocol):
+    """A store kg can place graphs in: the embedded store or a remote endpoint."""
+
+    def read_state(self, state: IRI) -> dict[IRI, StateEntry]: ...
+
+    def apply(self, state: IRI, units: list[GraphUnit], removals: list[Removal]) -> None:
+        """Replace *units* and remove *removals*, each graph together with its state entry."""
+
+    def replace_meta_graph(self, name: IRI, lines: list[str]) -> None: ...
+
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        """Rows of a SELECT query, each variable bound to its lexical value."""
+
+
+STATE_QUERY = f"""SELECT ?g ?sha ?id ?date WHERE {{
+  GRAPH <%s> {{
+    ?g <{SYNC_SHA256}> ?sha .
+    OPTIONAL {{ ?g <{DCT_IDENTIFIER}> ?id }}
+    OPTIONAL {{ ?g <{DCT_MODIFIED}> ?date }}
+  }}
+}}"""
+
+
+def read_state(target: Target, state: IRI) -> dict[IRI, StateEntry]:
+    entries: dict[IRI, StateEntry] = {}
+    for row in target.select(STATE_QUERY % state):
+        entries[IRI(row["g"])] = StateEntry(row["sha"], row.get("id"), row.get("date"))
+    return entries
+
+
+def _forget(state: IRI, names: list[IRI]) -> str:
+    """Delete the state entries of *names*."""
+    values = " ".join(f"<{name}>" for name in names)
+    pattern = f"GRAPH <{state}> {{ ?g ?p ?o }}"
+    return f"DELETE {{ {pattern} }} WHERE {{ VALUES ?g {{ {values} }} {pattern} }}"
+
+
+def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> str:
+    """One SPARQL Update request that replaces *units* and removes *removals* with their state entries."""
+    names = [u.name for u in units] + [r.name for r in removals]
+    operations = [f"DROP SILENT GRAPH <{name}>" for name in names]
+    operations.append(_forget(state, names))
+    if units:
+        parts = []
+        for unit in units:
+            parts.append(f"GRAPH <{unit.name}> {{\n" + "\n".join(unit.lines) + "\n}")
+        parts.append(f"GRAPH <{state}> {{\n" + "\n".join(line for u in units for line in u.state_lines()) + "\n}")
+        operations.append("INSERT DATA {\n" + "\n".join(parts) + "\n}")
+    return " ;\n".join(operations)
+
+
+def state_request(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> str:
+    """The state half of ``update_request``, for protocols that send the graphs separately."""
+    names = [u.name for u in units] + [r.name for r in removals]
+    request = _forget(state, names)
+    if units:
+        lines = "\n".join(line for u in units for line in u.state_lines())
+        request += f" ;\nINSERT DATA {{ GRAPH <{state}> {{\n{lines}\n}} }}"
+    return request
+
+
+def replace_graph_request(name: IRI, lines: list[str]) -> str:
+    request = f"DROP SILENT GRAPH <{name}>"
+    if lines:
+        request += f" ;\nINSERT DATA {{ GRAPH <{name}> {{\n" + "\n".join(lines) + "\n} }"
+    return request
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+def rdf_format(path: str) -> ox.RdfFormat | None:
+    name = path.lower().removesuffix(".gz")
+    for suffix, fmt in RDF_SUFFIXES.items():
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def split_inputs(sources: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(record sources, RDF files) in the order given; folders hold record files."""
+    records: list[str] = []
+    rdf: list[str] = []
+    for source in sources:
+        if source != "-" and not Path(source).is_dir() and rdf_format(source):
+            if not Path(source).is_file():
+                raise InputError(f"{source}: no such file or folder")
+            rdf.append(source)
+        else:
+            records.append(source)
+    if records:
+        expand_sources(records)  # fail early on a missing file
+    return records, rdf
+
+
+def file_graph_name(base: str, path: str) -> IRI:
+    name = Path(path).name
+    return IRI(f"{Minter(base).base}/graph/{quote(name, safe='-._~')}")
+
+
+def read_rdf(path: str, base: str, graph: str | None = None) -> Iterator[GraphUnit]:
+    """The graphs of an RDF file: named graphs as they are, triples in one graph named after the file."""
+    import gzip
+
+    fmt = rdf_format(path)
+    assert fmt is not None
+    default_name = IRI(graph) if graph else file_graph_name(base, path)
+    dataset = ox.Store()
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as stream:
+            dataset.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
+                for q in ox.parse(stream, format=fmt, base_iri=Path(path).resolve().as_uri())
+            )
+    except SyntaxError as exc:
+        raise SyncError(f"{path}: not valid {fmt.name}: {exc.msg}") from None
+    except (OSError, ValueError) as exc:
+        raise SyncError(f"{path}: cannot read: {exc}") from None
+    default = list(dataset.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    if default:
+        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in default]
+        yield GraphUnit(default_name, lines, content_hash(lines))
+    for name in sorted(dataset.named_graphs(), key=str):
+        if not isinstance(name, ox.NamedNode):
+            continue
+        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in dataset.quads_for_pattern(None, None, None, name)]
+        if lines:
+            yield GraphUnit(IRI(name.value), lines, content_hash(lines))
+
+
+# --- plan and apply --------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What a run does (or, with --dry-run, would do) to a store."""
+
+    add: list[str] = field(default_factory=list)
+    replace: list[str] = field(default_factory=list)
+    remove: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    triples_sent: int = 0
+    requests: int = 0
+
+    def report(self, dry_run: bool = False) -> str:
+        verb = "would " if dry_run else ""
+        lines = [
+            f"{verb}add {len(self.add)}, {verb}replace {len(self.replace)}, {verb}remove {len(self.remove)} graphs; "
+            f"{self.unchanged} unchanged"
+        ]
+        if dry_run:
+            for label, ids in (("add", self.add), ("replace", self.replace), ("remove", self.remove)):
+                if ids:
+                    lines.append(f"{label}: {' '.join(ids)}")
+        else:
+            lines.append(f"{self.triples_sent} triples sent in {self.requests} requests")
+        return "\n".join(lines)
+
+
+@dataclass
+class Batcher:
+    """Groups whole graphs into requests of at most *limit* bytes (a bigger graph goes alone)."""
+
+    target: Target | None
+    state: IRI
+    limit: int
+    plan: Plan
+    units: list[GraphUnit] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    size: int = 0
+
+    def add(self, unit: GraphUnit) -> None:
+        if self.units and self.size + unit.size() > self.limit:
+            self.flush()
+        self.units.append(unit)
+        self.size += unit.size()
+
+    def remove(self, removal: Removal) -> None:
+        self.removals.append(removal)
+        self.size += 200
+        if self.size > self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if (self.units or self.removals) and self.target is not None:
+            self.target.apply(self.state, self.units, self.removals)
+            self.plan.triples_sent += sum(len(u.lines) for u in self.units)
+            self.plan.requests += 1
+        self.units, self.removals, self.size = [], [], 0
+
+
+def label(name: IRI, record_id: str | None) -> str:
+    return record_id if record_id is not None else name
+
+
+def place(
+    sources: Iterable[str],
+    target: Target | None,
+    *,
+    context: MappingContext,
+    summary: Summary,
+    incremental: bool,
+    full: bool = False,
+    graph: str | None = None,
+    statuses: frozenset[str] = PUBLIC,
+    check: Check | None = None,
+    batch_bytes: int = 4 << 20,
+    rejects: TextIO | None = None,
+    warnings: TextIO | None = None,
+    progress: Progress | None = None,
+    state_of: Target | None = None,
+) -> Plan:
+    """Put the graphs of *sources* into *target* (None: plan only, for --dry-run).
+
+    *state_of* is where the state is read from (the target itself unless planning).
+    Records whose status is not wanted (withdrawn, private …) have their graphs removed
+    when the state lists them; rejected records are left as they were.
+    """
+    base = context.options.base
+    state = state_graph(base)
+    record_sources, rdf_sources = split_inputs(sources)
+    known = read_state(state_of or target, state) if (state_of or target) is not None else {}  # type: ignore[arg-type]
+    plan = Plan()
+    batcher = Batcher(target, state, batch_bytes, plan)
+    seen: set[IRI] = set()
+
+    def offer(unit: GraphUnit) -> None:
+        seen.add(unit.name)
+        previous = known.get(unit.name)
+        if previous is None:
+            plan.add.append(label(unit.name, unit.record_id))
+        elif incremental and previous.sha256 == unit.sha256:
+            plan.unchanged += 1
+            return
+        else:
+            plan.replace.append(label(unit.name, unit.record_id))
+        batcher.add(unit)
+
+    def withdraw(name: IRI, record_id: str | None, reason: str) -> None:
+        if name in known:
+            plan.remove.append(label(name, record_id))
+            batcher.remove(Removal(name, record_id, reason))
+
+    for path in rdf_sources:
+        for unit in read_rdf(path, base, graph):
+            offer(unit)
+    if record_sources:
+        outcomes = process(read_records(record_sources), context, statuses, check)
+        withdrawn: list[Skipped] = []
+
+        def keep_skipped(outcome):  # type: ignore[no-untyped-def]
+            if isinstance(outcome, Skipped):
+                withdrawn.append(outcome)
+            return outcome
+
+        for mapped in account(map(keep_skipped, outcomes), summary, rejects, warnings, progress):
+            assert isinstance(mapped, Mapped)
+            offer(GraphUnit.from_record(mapped.graph))
+            summary.triples += len(mapped.graph.triples())
+            while withdrawn:
+                skipped = withdrawn.pop()
+                _withdraw_skipped(skipped, context, seen, withdraw)
+        for skipped in withdrawn:
+            _withdraw_skipped(skipped, context, seen, withdraw)
+    if full:
+        for name, entry in known.items():
+            if entry.record_id is not None and name not in seen:
+                withdraw(name, entry.record_id, "missing from the full export")
+    batcher.flush()
+    if progress is not None:
+        progress.done()
+    return plan
+
+
+def _withdraw_skipped(skipped: Skipped, context: MappingContext, seen: set[IRI], withdraw) -> None:  # type: ignore[no-untyped-def]
+    try:
+        name = context.iris.record(skipped.record)
+    except (ValueError, TypeError):
+        return
+    seen.add(name)
+    withdraw(name, skipped.record, f"status {skipped.status}")
