@@ -164,17 +164,28 @@ def endpoint_quads(url: str, graph_prefix: str) -> set[str]:
     return {f"{binding_nt(r['s'])} {binding_nt(r['p'])} {binding_nt(r['o'])} {binding_nt(r['g'])} ." for r in rows}
 
 
-def file_quads(path: Path, graph_prefix: str | None = None) -> set[str]:
-    """The quads of an N-Quads/TriG dump, parsed with pyoxigraph, as N-Quads lines."""
+def file_quads(path: Path, graph_prefix: str | None = None, as_in_oxigraph: bool = True) -> set[str]:
+    """The quads of an N-Quads/TriG dump, as N-Quads lines.
+
+    Oxigraph canonicalises some literals when it stores them: derived integer types such as
+    xsd:nonNegativeInteger come back as xsd:integer. With *as_in_oxigraph* the dump goes
+    through an in-memory pyoxigraph store first, to compare like with like; Virtuoso 7.2
+    keeps the datatypes as written.
+    """
     import pyoxigraph as ox
 
     fmt = ox.RdfFormat.TRIG if str(path).endswith(".trig") else ox.RdfFormat.N_QUADS
     with open(path, "rb") as stream:
-        return {
-            f"{q} ."
-            for q in ox.parse(stream, format=fmt)
-            if graph_prefix is None or str(getattr(q.graph_name, "value", "")).startswith(graph_prefix)
-        }
+        parsed = list(ox.parse(stream, format=fmt))
+    store: object = parsed
+    if as_in_oxigraph:
+        store = ox.Store()
+        store.extend(parsed)
+    return {
+        f"{q} ."
+        for q in store
+        if graph_prefix is None or str(getattr(q.graph_name, "value", "")).startswith(graph_prefix)
+    }
 
 
 def store_quads(path: Path, graph_prefix: str) -> set[str]:
@@ -286,9 +297,9 @@ def virtuoso(tmp_path_factory):
     try:
         wait_for_port(sql_port, process, 60)
         wait_for_port(http_port, process, 60)
-        dba_password = secrets.token_hex(8)
+        dba_password = "kgdba" + secrets.token_hex(8)  # an SQL identifier: no leading digit
         _isql(sql_port, "dba", "dba", f"SET PASSWORD dba {dba_password};")
-        server = VirtuosoServer(directory, http_port, sql_port, process, password=secrets.token_hex(8))
+        server = VirtuosoServer(directory, http_port, sql_port, process, password="kg" + secrets.token_hex(8))
         _isql(
             sql_port,
             "dba",
@@ -302,3 +313,102 @@ def virtuoso(tmp_path_factory):
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+# --- a real HTTP proxy in front of a real server, to inject the faults endpoints show -------------
+
+
+class FaultProxy:
+    """An HTTP server on loopback that forwards to *backend* and can misbehave on purpose.
+
+    ``fail_first`` requests get a 500; ``require_basic`` = (user, password) answers 401 to
+    anything else; ``max_body`` answers 413 to bigger request bodies; ``on_request(n)`` runs
+    before the n-th request is forwarded (e.g. to kill the backend). A backend that does not
+    answer gives 502, as a real reverse proxy does.
+    """
+
+    def __init__(self, backend: str) -> None:
+        import http.server
+        import threading
+
+        self.backend = backend.rstrip("/")
+        self.port = free_port()
+        self.fail_first = 0
+        self.require_basic: tuple[str, str] | None = None
+        self.max_body: int | None = None
+        self.on_request = None
+        self.statuses: list[int] = []
+        self.body_sizes: list[int] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # keep pytest output clean
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                status, headers, payload = proxy._answer(self.command, self.path, dict(self.headers), body)
+                proxy.statuses.append(status)
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answer(self, method: str, path: str, headers: dict, body: bytes | None) -> tuple[int, dict, bytes]:
+        import base64
+        import urllib.error
+
+        number = len(self.statuses) + 1
+        self.body_sizes.append(len(body or b""))
+        if self.require_basic is not None:
+            token = base64.b64encode(":".join(self.require_basic).encode()).decode()
+            if headers.get("Authorization") != f"Basic {token}":
+                return 401, {"WWW-Authenticate": 'Basic realm="kg-test"'}, b"Authentication required"
+        if self.max_body is not None and len(body or b"") > self.max_body:
+            return 413, {"Content-Type": "text/plain"}, b"request entity too large"
+        if self.fail_first > 0:
+            self.fail_first -= 1
+            return 500, {"Content-Type": "text/plain"}, b"temporary failure injected by the test proxy"
+        if self.on_request is not None:
+            self.on_request(number)
+        forwarded = urllib.request.Request(self.backend + path, data=body, method=method)
+        for key in ("Content-Type", "Accept"):
+            if key in headers:
+                forwarded.add_header(key, headers[key])
+        try:
+            with urllib.request.urlopen(forwarded, timeout=60) as response:
+                return response.status, {"Content-Type": response.headers.get("Content-Type", "")}, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, {"Content-Type": exc.headers.get("Content-Type", "")}, exc.read()
+        except OSError:
+            return 502, {"Content-Type": "text/plain"}, b"bad gateway: the backend does not answer"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fault_proxy():
+    proxies: list[FaultProxy] = []
+
+    def make(backend: str) -> FaultProxy:
+        proxies.append(FaultProxy(backend))
+        return proxies[-1]
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
