@@ -339,6 +339,7 @@ class FaultProxy:
         self.on_request = None
         self.statuses: list[int] = []
         self.body_sizes: list[int] = []
+        self.bodies: list[bytes] = []
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -373,6 +374,7 @@ class FaultProxy:
 
         number = len(self.statuses) + 1
         self.body_sizes.append(len(body or b""))
+        self.bodies.append(body or b"")
         if self.require_basic is not None:
             token = base64.b64encode(":".join(self.require_basic).encode()).decode()
             if headers.get("Authorization") != f"Basic {token}":

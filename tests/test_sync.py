@@ -1,0 +1,180 @@
+"""kg sync: incremental, exact, and convergent, against the embedded store and real endpoints."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import urllib.parse
+
+import pytest
+from conftest import PUBLICATIONS, SEEDS, endpoint_quads, file_quads, run_kg, store_quads
+
+from kg.sync import GraphUnit, content_hash
+
+BASE = "https://repository.example.org"
+RECORDS = f"{BASE}/record/"
+FAST = ("--retry-wait", "0.01")
+
+
+def corpus() -> list[dict]:
+    return json.loads(SEEDS.read_text()) + json.loads(PUBLICATIONS.read_text())
+
+
+def write(path, records):
+    path.write_text(json.dumps(records))
+    return path
+
+
+def edited(records: list[dict]) -> tuple[list[dict], dict[str, str]]:
+    """Edit one public record, withdraw one, add one: the three changes a sync must make."""
+    records = copy.deepcopy(records)
+    public = [r for r in records if r["status"] == "public"]
+    changed, withdrawn = public[0], public[1]
+    changed["title"] = changed["title"] + " (revised)"
+    changed["date_updated"] = "2030-01-01T00:00:00Z"
+    withdrawn["status"] = "deleted"
+    added = copy.deepcopy(public[2])
+    added["_id"] = "77777777"
+    added["title"] = "A record added since the last sync"
+    records.append(added)
+    return records, {"replace": str(changed["_id"]), "remove": str(withdrawn["_id"]), "add": "77777777"}
+
+
+def dump(tmp_path, source, name):
+    out = tmp_path / name
+    result = run_kg("convert", source, "-o", out, "-q")
+    assert result.returncode == 0, result.stderr.decode()
+    return file_quads(out)
+
+
+def plan_ids(stderr: str) -> dict[str, set[str]]:
+    ids = {"add": set(), "replace": set(), "remove": set()}
+    for line in stderr.splitlines():
+        for key in ids:
+            if line.startswith(f"{key}: "):
+                ids[key] = set(line.split(": ", 1)[1].split())
+    return ids
+
+
+@pytest.fixture
+def versions(tmp_path):
+    first = write(tmp_path / "v1.json", corpus())
+    records, changes = edited(corpus())
+    second = write(tmp_path / "v2.json", records)
+    return first, second, changes
+
+
+def test_sync_to_the_embedded_store(tmp_path, versions):
+    first, second, changes = versions
+    store = tmp_path / "store"
+
+    result = run_kg("sync", first, "--store", store)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "add 19, replace 0, remove 0 graphs; 0 unchanged" in result.stderr.decode()
+    assert store_quads(store, RECORDS) == dump(tmp_path, first, "v1.nq")
+
+    again = run_kg("sync", first, "--store", store)
+    assert "add 0, replace 0, remove 0 graphs; 19 unchanged" in again.stderr.decode()
+
+    dry = run_kg("sync", second, "--store", store, "--dry-run")
+    assert dry.returncode == 0
+    assert "would add 1, would replace 1, would remove 1 graphs; 17 unchanged" in dry.stderr.decode()
+    assert plan_ids(dry.stderr.decode()) == {k: {v} for k, v in changes.items()}
+    assert store_quads(store, RECORDS) == dump(tmp_path, first, "v1-again.nq")  # dry run changed nothing
+
+    result = run_kg("sync", second, "--store", store)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "add 1, replace 1, remove 1 graphs; 17 unchanged" in result.stderr.decode()
+    assert store_quads(store, RECORDS) == dump(tmp_path, second, "v2.nq")
+
+
+def test_sync_to_an_endpoint_touches_exactly_the_changed_records(oxigraph_server, fault_proxy, tmp_path, versions):
+    first, second, changes = versions
+    assert run_kg("sync", first, "--endpoint", oxigraph_server.query_url, *FAST).returncode == 0
+    assert endpoint_quads(oxigraph_server.query_url, RECORDS) == dump(tmp_path, first, "v1.nq")
+
+    proxy = fault_proxy(oxigraph_server.url)
+    result = run_kg("sync", second, "--endpoint", proxy.url + "/query", *FAST)
+    assert result.returncode == 0, result.stderr.decode()
+    updates = [urllib.parse.parse_qs(b.decode()).get("update", [""])[0] for b in proxy.bodies]
+    dropped = {g for text in updates for g in re.findall(r"DROP SILENT GRAPH <([^>]+)>", text)}
+    assert {g for g in dropped if g.startswith(RECORDS)} == {RECORDS + i for i in changes.values()}
+    assert endpoint_quads(oxigraph_server.query_url, RECORDS) == dump(tmp_path, second, "v2.nq")
+
+    state = oxigraph_server.select(
+        f"SELECT ?g ?id ?date WHERE {{ GRAPH <{BASE}/kg/sync-state> {{ ?g <http://purl.org/dc/terms/identifier> ?id "
+        "OPTIONAL { ?g <http://purl.org/dc/terms/modified> ?date } } }"
+    )
+    by_id = {row["id"]["value"]: row for row in state}
+    assert changes["remove"] not in by_id and changes["add"] in by_id
+    assert by_id[changes["replace"]]["date"]["value"] == "2030-01-01T00:00:00Z"
+
+
+def test_full_removes_records_missing_from_a_full_export(tmp_path, versions):
+    first, _, _ = versions
+    store = tmp_path / "store"
+    assert run_kg("sync", first, "--store", store).returncode == 0
+    records = corpus()
+    gone = records.pop(0)
+    shorter = write(tmp_path / "shorter.json", records)
+    partial = run_kg("sync", shorter, "--store", store)
+    assert "remove 0 graphs" in partial.stderr.decode()  # without --full an absent record may just be unchanged
+    full = run_kg("sync", shorter, "--store", store, "--full", "--dry-run")
+    assert plan_ids(full.stderr.decode())["remove"] == {gone["_id"]}
+    assert run_kg("sync", shorter, "--store", store, "--full").returncode == 0
+    assert store_quads(store, RECORDS) == dump(tmp_path, shorter, "shorter.nq")
+
+
+def test_a_rejected_record_keeps_its_previous_graph(tmp_path, versions):
+    first, _, _ = versions
+    store = tmp_path / "store"
+    assert run_kg("sync", first, "--store", store).returncode == 0
+    records = corpus()
+    broken = records[0]
+    del broken["title"]
+    result = run_kg("sync", write(tmp_path / "broken.json", records), "--store", store)
+    assert result.returncode == 1
+    assert "1 rejected" in result.stderr.decode()
+    assert store_quads(store, RECORDS) == dump(tmp_path, first, "v1.nq")
+
+
+def test_private_records_never_reach_the_store(tmp_path, versions):
+    first, _, _ = versions
+    store = tmp_path / "store"
+    assert run_kg("sync", first, "--store", store).returncode == 0
+    private = [r["_id"] for r in corpus() if r["status"] != "public"]
+    assert private
+    graphs = {q.split()[-2] for q in store_quads(store, RECORDS)}
+    assert not any(f"<{RECORDS}{i}>" in graphs for i in private)
+
+
+def test_content_hash_follows_the_graph_not_the_order():
+    lines = ['<a:s> <a:p> "1" .', '<a:s> <a:p> "2" .']
+    assert content_hash(lines) == content_hash(list(reversed(lines)))
+    assert content_hash(lines) != content_hash(lines[:1])
+    unit = GraphUnit("https://x.example/record/1", lines, content_hash(lines), "1", "2024-01-01T00:00:00Z")
+    assert any("2024-01-01T00:00:00Z" in line for line in unit.state_lines())
+
+
+def test_sync_needs_exactly_one_target(tmp_path):
+    result = run_kg("sync", SEEDS)
+    assert result.returncode == 2 and "either --endpoint" in result.stderr.decode()
+
+
+def test_sync_to_virtuoso(virtuoso, tmp_path, versions, monkeypatch):
+    first, second, changes = versions
+    base = "https://virtuoso-sync.example.org"
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso.password)
+    monkeypatch.setenv("KG_ENDPOINT_AUTH", "digest")
+    args = ("--endpoint", virtuoso.query_url, "--update-endpoint", virtuoso.update_url, "--base", base, *FAST)
+    assert run_kg("sync", first, *args).returncode == 0
+    result = run_kg("sync", second, *args, "--dry-run")
+    assert plan_ids(result.stderr.decode()) == {k: {v} for k, v in changes.items()}
+    result = run_kg("sync", second, *args)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "add 1, replace 1, remove 1 graphs; 17 unchanged" in result.stderr.decode()
+    out = tmp_path / "v2.nq"
+    assert run_kg("convert", second, "-o", out, "--base", base, "-q").returncode == 0
+    assert endpoint_quads(virtuoso.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
