@@ -76,7 +76,7 @@ class EmbeddedStore:
         return read_state(self, state)
 
     def apply(self, state: IRI, units: list[GraphUnit], removals: list[Removal]) -> None:
-        self.store.update(update_request(state, units, removals))
+        self.store.update(update_request(state, units, removals, drop=True))
 
     def replace_meta_graph(self, name: IRI, lines: list[str]) -> None:
         self.store.update(replace_graph_request(name, lines))

@@ -155,10 +155,23 @@ def _forget(state: IRI, names: list[IRI]) -> str:
     return f"DELETE {{ {pattern} }} WHERE {{ VALUES ?g {{ {values} }} {pattern} }}"
 
 
-def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> str:
-    """One SPARQL Update request that replaces *units* and removes *removals* with their state entries."""
+def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal], drop: bool = False) -> str:
+    """One SPARQL Update request that replaces *units* and removes *removals* with their state entries.
+
+    *drop*: empty replaced graphs with one DROP each (fastest in Oxigraph) instead of one DELETE.
+    """
     names = [u.name for u in units] + [r.name for r in removals]
-    operations = [f"DROP SILENT GRAPH <{name}>" for name in names]
+    operations = []
+    if units and not drop:
+        # One DELETE for all replaced graphs: Virtuoso spends ~10 ms per DROP of a non-empty
+        # graph, more than the inserts cost (a 670-graph batch: 15 s with DROPs, 4.5 s so).
+        values = " ".join(f"<{u.name}>" for u in units)
+        pattern = "GRAPH ?g { ?s ?p ?o }"
+        operations.append(f"DELETE {{ {pattern} }} WHERE {{ VALUES ?g {{ {values} }} {pattern} }}")
+    elif units:
+        operations.extend(f"DROP SILENT GRAPH <{u.name}>" for u in units)
+    # Removed graphs are dropped, so that no empty graph lingers.
+    operations.extend(f"DROP SILENT GRAPH <{r.name}>" for r in removals)
     operations.append(_forget(state, names))
     if units:
         parts = []
