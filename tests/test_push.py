@@ -91,26 +91,27 @@ def test_a_4xx_fails_at_once_with_the_endpoints_message(oxigraph_server, fault_p
     assert proxy.statuses.count(404) == 1
 
 
-def test_the_endpoint_killed_mid_push_then_the_rerun_converges(tmp_path, fault_proxy, dump):
+@pytest.mark.parametrize("protocol", ["update", "gsp"])
+def test_the_endpoint_killed_mid_push_then_the_rerun_converges(tmp_path, fault_proxy, dump, protocol):
     server = OxigraphServer(tmp_path / "oxigraph").start()
     proxy = fault_proxy(server.url)
     killed = []
 
-    def kill_on_third_update(number: int) -> None:
-        if number == 4 and not killed:  # 1: state query, 2-3: two batches, then the crash
+    def kill_on_fourth_request(number: int) -> None:
+        if number == 4 and not killed:  # 1: the state query, 2-3: graphs (or batches), then the crash
             killed.append(number)
             server.kill()
 
-    proxy.on_request = kill_on_third_update
+    proxy.on_request = kill_on_fourth_request
     try:
-        result = push(proxy.url + "/query", "--batch-bytes", "20000", "--retries", "2")
+        result = push(proxy.url + "/query", "--batch-bytes", "20000", "--retries", "2", "--protocol", protocol)
         err = result.stderr.decode()
         assert killed and result.returncode == 3, err
         assert "502" in err and "run the same command again" in err
         server.start()  # same folder, same port
         partial = endpoint_quads(server.query_url, RECORDS)
         assert partial and partial < dump  # some records arrived, some did not
-        rerun = run_kg("sync", SEEDS, PUBLICATIONS, "--endpoint", proxy.url + "/query", *FAST)
+        rerun = run_kg("sync", SEEDS, PUBLICATIONS, "--endpoint", proxy.url + "/query", "--protocol", protocol, *FAST)
         assert rerun.returncode == 0, rerun.stderr.decode()
         assert endpoint_quads(server.query_url, RECORDS) == dump
         # The state lists every record graph exactly once, with one hash each.
