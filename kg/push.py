@@ -43,7 +43,16 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from kg import __version__
 from kg.rdf import IRI
-from kg.sync import GraphUnit, Removal, StateEntry, read_state, replace_graph_request, state_request, update_request
+from kg.sync import (
+    GraphUnit,
+    Removal,
+    StateEntry,
+    read_state,
+    replace_graph_request,
+    state_prepare,
+    state_request,
+    update_request,
+)
 
 USER_VARIABLE = "KG_ENDPOINT_USER"
 PASSWORD_VARIABLE = "KG_ENDPOINT_PASSWORD"
@@ -156,7 +165,8 @@ def _body_text(body: bytes | str | None) -> str:
     if body is None:
         return ""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = re.sub(r"<[^>]+>", " ", text)  # HTML error pages
+    if re.match(r"\s*<(!DOCTYPE|html|\?xml)", text, re.IGNORECASE):
+        text = re.sub(r"<[^>]+>", " ", text)  # an HTML error page; plain-text messages keep their <IRIs>
     text = " ".join(text.split())
     return text[:600] + ("…" if len(text) > 600 else "")
 
@@ -336,8 +346,9 @@ class Endpoint:
         self._http("DELETE", self._graph_url(name), None, f"deleting <{name}>", missing_ok=True)
 
     def _apply_gsp(self, state: IRI, units: list[GraphUnit], removals: list[Removal]) -> None:
-        # Order matters for crash safety: content first, then the state that claims it;
-        # for removals, the graph first, then the state entry.
+        # Order matters for crash safety (see kg.sync.state_prepare): the state marks the batch
+        # as in flux first, then the graphs change, then the state records what is there.
+        self.update(state_prepare(state, units, removals), "preparing the sync state")
         for unit in units:
             try:
                 self._put(unit.name, unit.lines)

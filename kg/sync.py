@@ -144,7 +144,13 @@ STATE_QUERY = f"""SELECT ?g ?sha ?id ?date WHERE {{
 def read_state(target: Target, state: IRI) -> dict[IRI, StateEntry]:
     entries: dict[IRI, StateEntry] = {}
     for row in target.select(STATE_QUERY % state):
-        entries[IRI(row["g"])] = StateEntry(row["sha"], row.get("id"), row.get("date"))
+        name = IRI(row["g"])
+        entry = StateEntry(row["sha"], row.get("id"), row.get("date"))
+        previous = entries.get(name)
+        if previous is not None and previous.sha256 != entry.sha256:
+            # Two hashes: a run stopped between writing the new entry and clearing the old one.
+            entry = StateEntry("", entry.record_id or previous.record_id, entry.date_updated)
+        entries[name] = entry
     return entries
 
 
@@ -158,10 +164,14 @@ def _forget(state: IRI, names: list[IRI]) -> str:
 def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal], drop: bool = False) -> str:
     """One SPARQL Update request that replaces *units* and removes *removals* with their state entries.
 
+    Oxigraph runs the whole request as one transaction. Virtuoso does not: a request that fails
+    halfway keeps its first operations. So the operations are ordered to converge in that case
+    too (see ``state_prepare``): the state first marks every graph of the batch as in flux, then
+    the graphs change, then the state records the result.
+
     *drop*: empty replaced graphs with one DROP each (fastest in Oxigraph) instead of one DELETE.
     """
-    names = [u.name for u in units] + [r.name for r in removals]
-    operations = []
+    operations = [state_prepare(state, units, removals)]
     if units and not drop:
         # One DELETE for all replaced graphs: Virtuoso spends ~10 ms per DROP of a non-empty
         # graph, more than the inserts cost (a 670-graph batch: 15 s with DROPs, 4.5 s so).
@@ -170,26 +180,50 @@ def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal], 
         operations.append(f"DELETE {{ {pattern} }} WHERE {{ VALUES ?g {{ {values} }} {pattern} }}")
     elif units:
         operations.extend(f"DROP SILENT GRAPH <{u.name}>" for u in units)
-    # Removed graphs are dropped, so that no empty graph lingers.
-    operations.extend(f"DROP SILENT GRAPH <{r.name}>" for r in removals)
-    operations.append(_forget(state, names))
     if units:
-        parts = []
-        for unit in units:
-            parts.append(f"GRAPH <{unit.name}> {{\n" + "\n".join(unit.lines) + "\n}")
-        parts.append(f"GRAPH <{state}> {{\n" + "\n".join(line for u in units for line in u.state_lines()) + "\n}")
-        operations.append("INSERT DATA {\n" + "\n".join(parts) + "\n}")
+        graphs = "\n".join(f"GRAPH <{u.name}> {{\n" + "\n".join(u.lines) + "\n}" for u in units)
+        operations.append(f"INSERT DATA {{\n{graphs}\n}}")
+    # Removed graphs are dropped (not just emptied), so that no empty graph lingers.
+    operations.extend(f"DROP SILENT GRAPH <{r.name}>" for r in removals)
+    operations.append(state_request(state, units, removals))
     return " ;\n".join(operations)
 
 
+def state_prepare(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> str:
+    """Before graphs change: add a tombstone (an empty hash) to the entry of every graph in the batch.
+
+    An entry with an empty hash, or with more than one hash, matches no content (``read_state``).
+    So if a run stops anywhere after this, every graph of the batch is still listed and the next
+    run replaces it, removes it if withdrawn, or (``--full``) if missing — and no graph with
+    content is ever left unlisted, where a withdrawal could not find it.
+    """
+    lines = []
+    for name, record_id in [(u.name, u.record_id) for u in units] + [(r.name, r.record_id) for r in removals]:
+        lines.append(f'<{name}> <{SYNC_SHA256}> "" .')
+        if record_id is not None:
+            lines.append(f"<{name}> <{DCT_IDENTIFIER}> {nt_term(Literal(record_id))} .")
+    return f"INSERT DATA {{ GRAPH <{state}> {{\n" + "\n".join(lines) + "\n} }"
+
+
 def state_request(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> str:
-    """The state half of ``update_request``, for protocols that send the graphs separately."""
-    names = [u.name for u in units] + [r.name for r in removals]
-    request = _forget(state, names)
+    """After graphs changed: the new entries of *units* first, then stale values go; *removals* go last."""
+    operations = []
     if units:
         lines = "\n".join(line for u in units for line in u.state_lines())
-        request += f" ;\nINSERT DATA {{ GRAPH <{state}> {{\n{lines}\n}} }}"
-    return request
+        operations.append(f"INSERT DATA {{ GRAPH <{state}> {{\n{lines}\n}} }}")
+        rows = " ".join(
+            f'(<{u.name}> "{u.sha256}" {nt_term(Literal(u.date_updated)) if u.date_updated else "UNDEF"})'
+            for u in units
+        )
+        operations.append(
+            f"DELETE {{ GRAPH <{state}> {{ ?g ?p ?o }} }} WHERE {{ VALUES (?g ?sha ?date) {{ {rows} }} "
+            f"GRAPH <{state}> {{ ?g ?p ?o }} "
+            f"FILTER((?p = <{SYNC_SHA256}> && ?o != ?sha) || "
+            f"(?p = <{DCT_MODIFIED}> && (!BOUND(?date) || ?o != ?date))) }}"
+        )
+    if removals:
+        operations.append(_forget(state, [r.name for r in removals]))
+    return " ;\n".join(operations)
 
 
 def replace_graph_request(name: IRI, lines: list[str]) -> str:

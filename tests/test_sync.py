@@ -189,3 +189,79 @@ def test_sync_to_virtuoso(virtuoso, tmp_path, versions, monkeypatch):
     out = tmp_path / "v2.nq"
     assert run_kg("convert", second, "-o", out, "--base", base, "-q").returncode == 0
     assert endpoint_quads(virtuoso.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
+
+
+# --- a store that keeps half a request, as Virtuoso does ---------------------------------------------
+
+
+class StopsHalfway:
+    """A real (in-memory) Oxigraph store that runs only the first *keep* operations of the next
+    update request, then fails: what Virtuoso leaves when a multi-operation request dies."""
+
+    def __init__(self, store, keep: int) -> None:
+        self.store, self.keep = store, keep
+
+    def read_state(self, state):
+        return self.store.read_state(state)
+
+    def select(self, query):
+        return self.store.select(query)
+
+    def replace_meta_graph(self, name, lines):
+        self.store.replace_meta_graph(name, lines)
+
+    def apply(self, state, units, removals):
+        from kg.push import EndpointError
+        from kg.sync import update_request
+
+        operations = update_request(state, units, removals).split(" ;\n")
+        self.operations = len(operations)
+        for operation in operations[: self.keep]:
+            self.store.store.update(operation)
+        raise EndpointError("the endpoint died mid-request")
+
+
+def sync_records(target, source, full=False):
+    from kg.mapping import MappingContext
+    from kg.pipeline import Summary
+    from kg.sync import place
+
+    return place([str(source)], target, context=MappingContext(), summary=Summary(), incremental=True, full=full)
+
+
+def record_quads(store) -> set[str]:
+    return {str(q) for q in store.store if str(q.graph_name.value).startswith(RECORDS)}
+
+
+@pytest.mark.parametrize("rerun_with", ["v2", "v1", "v1 --full"])
+def test_a_request_cut_after_any_operation_converges(versions, rerun_with):
+    """Cut the v1 → v2 sync after each operation in turn, then re-run: with v2; with v1, which
+    brings the withdrawn record back and reverts the edit; with v1 --full, which must also find
+    the added record. Each time the store ends as a clean v1 → v2 → re-run sequence leaves it."""
+    from kg.push import EndpointError
+    from kg.store import EmbeddedStore
+
+    first, second, _ = versions
+    rerun = second if rerun_with == "v2" else first
+    full = rerun_with.endswith("--full")
+    expected = []
+    # Without --full a record added by the cut run may stay or not, as the cut fell: both are right.
+    for history in [(first, second)] + ([(first,)] if rerun_with == "v1" else []):
+        clean = EmbeddedStore(None)
+        for source in history:
+            sync_records(clean, source)
+        sync_records(clean, rerun, full)
+        expected.append(record_quads(clean))
+
+    keep, operations = 0, None
+    while operations is None or keep <= operations:
+        store = EmbeddedStore(None)
+        sync_records(store, first)
+        halfway = StopsHalfway(store, keep)
+        with pytest.raises(EndpointError):
+            sync_records(halfway, second)
+        operations = halfway.operations
+        sync_records(store, rerun, full)
+        assert record_quads(store) in expected, f"cut after {keep} of {operations} operations"
+        keep += 1
+    assert operations > 3
