@@ -30,8 +30,8 @@ import pyoxigraph as ox
 
 from kg.iris import Minter
 from kg.mapping import MappingContext, RecordGraph
-from kg.pipeline import PUBLIC, Check, Mapped, Progress, Skipped, Summary, account, process
-from kg.rdf import IRI, Literal, nt_term
+from kg.pipeline import PUBLIC, Check, Outcome, Progress, Skipped, Summary, account, process
+from kg.rdf import IRI, Literal, is_valid_iri, nt_term
 from kg.read import InputError, expand_sources, read_records
 
 SYNC = "https://w3id.org/librecat-kg/sync#"
@@ -271,7 +271,10 @@ def read_rdf(path: str, base: str, graph: str | None = None) -> Iterator[GraphUn
 
     fmt = rdf_format(path)
     assert fmt is not None
+    if graph is not None and not is_valid_iri(graph):
+        raise SyncError(f"--graph: {graph!r} is not an absolute IRI")
     default_name = IRI(graph) if graph else file_graph_name(base, path)
+    reserved = f"{Minter(base).base}/kg/"
     dataset = ox.Store()
     opener = gzip.open if path.lower().endswith(".gz") else open
     try:
@@ -284,6 +287,9 @@ def read_rdf(path: str, base: str, graph: str | None = None) -> Iterator[GraphUn
         raise SyncError(f"{path}: not valid {fmt.name}: {exc.msg}") from None
     except (OSError, ValueError) as exc:
         raise SyncError(f"{path}: cannot read: {exc}") from None
+    for name in [default_name, *(n.value for n in dataset.named_graphs() if isinstance(n, ox.NamedNode))]:
+        if name.startswith(reserved):
+            raise SyncError(f"{path}: graph <{name}> is reserved for kg's own state and description")
     default = list(dataset.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if default:
         lines = [f"{q.subject} {q.predicate} {q.object} ." for q in default]
@@ -413,23 +419,19 @@ def place(
         for unit in read_rdf(path, base, graph):
             offer(unit)
     if record_sources:
-        outcomes = process(read_records(record_sources), context, statuses, check)
-        withdrawn: list[Skipped] = []
 
-        def keep_skipped(outcome):  # type: ignore[no-untyped-def]
+        def withdraw_skipped(outcome: Outcome) -> Outcome:
+            # Records left out for their status (withdrawn, private …) must leave the store too.
             if isinstance(outcome, Skipped):
-                withdrawn.append(outcome)
+                name = context.iris.record(outcome.record)
+                seen.add(name)
+                withdraw(name, outcome.record, f"status {outcome.status}")
             return outcome
 
-        for mapped in account(map(keep_skipped, outcomes), summary, rejects, warnings, progress):
-            assert isinstance(mapped, Mapped)
+        outcomes = process(read_records(record_sources), context, statuses, check)
+        for mapped in account(map(withdraw_skipped, outcomes), summary, rejects, warnings, progress):
             offer(GraphUnit.from_record(mapped.graph))
             summary.triples += len(mapped.graph.triples())
-            while withdrawn:
-                skipped = withdrawn.pop()
-                _withdraw_skipped(skipped, context, seen, withdraw)
-        for skipped in withdrawn:
-            _withdraw_skipped(skipped, context, seen, withdraw)
     if full:
         for name, entry in known.items():
             if entry.record_id is not None and name not in seen:
@@ -438,12 +440,3 @@ def place(
     if progress is not None:
         progress.done()
     return plan
-
-
-def _withdraw_skipped(skipped: Skipped, context: MappingContext, seen: set[IRI], withdraw) -> None:  # type: ignore[no-untyped-def]
-    try:
-        name = context.iris.record(skipped.record)
-    except (ValueError, TypeError):
-        return
-    seen.add(name)
-    withdraw(name, skipped.record, f"status {skipped.status}")

@@ -113,3 +113,19 @@ def test_a_store_in_use_gives_a_clear_error(tmp_path):
     err = result.stderr.decode()
     assert result.returncode == 2
     assert "cannot open the store" in err and "Traceback" not in err
+
+
+def test_rdf_cannot_overwrite_kgs_own_graphs(tmp_path):
+    sneaky = tmp_path / "sneaky.nq"
+    sneaky.write_text(f'<https://a.example/s> <https://a.example/p> "x" <{BASE}/kg/sync-state> .\n')
+    result = run_kg("load", sneaky, "--store", tmp_path / "store")
+    assert result.returncode == 2
+    assert "reserved" in result.stderr.decode()
+    bad_graph = run_kg("load", sneaky, "--graph", "not an iri", "--store", tmp_path / "store")
+    assert bad_graph.returncode == 2 and "not an absolute IRI" in bad_graph.stderr.decode()
+
+
+def test_a_missing_input_is_a_usage_error(tmp_path):
+    result = run_kg("load", tmp_path / "nowhere.json", "--store", tmp_path / "store")
+    assert result.returncode == 2
+    assert "nowhere.json: no such file" in result.stderr.decode()
