@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from kg.iris import Minter
 from kg.mapping import MappingContext, RecordGraph
 from kg.pipeline import PUBLIC, Check, Outcome, Progress, Skipped, Summary, account, process
-from kg.rdf import IRI, Literal, is_valid_iri, nt_term
+from kg.rdf import IRI, Literal, escape_string, is_valid_iri, nt_term
 from kg.read import InputError, expand_sources, read_records
 
 SYNC = "https://w3id.org/librecat-kg/sync#"
@@ -132,25 +132,43 @@ class Target(Protocol):
         """Rows of a SELECT query, each variable bound to its lexical value."""
 
 
-STATE_QUERY = f"""SELECT ?g ?sha ?id ?date WHERE {{
-  GRAPH <%s> {{
+# One row per listed graph. More than one hash (or an empty one) marks a graph in flux.
+STATE_QUERY = f"""SELECT ?g (GROUP_CONCAT(DISTINCT ?sha; separator=" ") AS ?shas) (SAMPLE(?id) AS ?rid)
+  (SAMPLE(?date) AS ?updated) WHERE {{
+  GRAPH <%(state)s> {{
     ?g <{SYNC_SHA256}> ?sha .
     OPTIONAL {{ ?g <{DCT_IDENTIFIER}> ?id }}
     OPTIONAL {{ ?g <{DCT_MODIFIED}> ?date }}
-  }}
-}}"""
+  }} %(after)s
+}} GROUP BY ?g %(page)s"""
+STATE_COUNT = f"""SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH <%s> {{ ?g <{SYNC_SHA256}> ?sha }} }}"""
+# Stock Virtuoso returns at most 10,000 rows (ResultSetMaxRows) and refuses ORDER BY with an OFFSET
+# beyond it, so a big state is read in keyset pages (graphs after the last one seen).
+STATE_PAGE = 10_000
 
 
-def read_state(target: Target, state: IRI) -> dict[IRI, StateEntry]:
+def read_state(target: Target, state: IRI, page: int = STATE_PAGE) -> dict[IRI, StateEntry]:
+    expected = int(target.select(STATE_COUNT % state)[0]["n"])
+    rows = target.select(STATE_QUERY % {"state": state, "after": "", "page": ""})
+    if len(rows) < expected:
+        rows, last = [], None
+        while len(rows) < expected:
+            after = f'FILTER(STR(?g) > "{escape_string(last)}")' if last is not None else ""
+            chunk = target.select(STATE_QUERY % {"state": state, "after": after, "page": f"ORDER BY ?g LIMIT {page}"})
+            if not chunk:
+                break
+            rows.extend(chunk)
+            last = chunk[-1]["g"]
+    if len(rows) != expected:
+        raise SyncError(
+            f"the store lists {expected} graphs in its sync state but returned {len(rows)}; "
+            "does it cap the size of query results?"
+        )
     entries: dict[IRI, StateEntry] = {}
-    for row in target.select(STATE_QUERY % state):
-        name = IRI(row["g"])
-        entry = StateEntry(row["sha"], row.get("id"), row.get("date"))
-        previous = entries.get(name)
-        if previous is not None and previous.sha256 != entry.sha256:
-            # Two hashes: a run stopped between writing the new entry and clearing the old one.
-            entry = StateEntry("", entry.record_id or previous.record_id, entry.date_updated)
-        entries[name] = entry
+    for row in rows:
+        shas = row.get("shas", "")
+        sha = "" if " " in shas else shas
+        entries[IRI(row["g"])] = StateEntry(sha, row.get("rid"), row.get("updated"))
     return entries
 
 

@@ -97,12 +97,13 @@ def test_the_endpoint_killed_mid_push_then_the_rerun_converges(tmp_path, fault_p
     proxy = fault_proxy(server.url)
     killed = []
 
-    def kill_on_fourth_request(number: int) -> None:
-        if number == 4 and not killed:  # 1: the state query, 2-3: graphs (or batches), then the crash
+    def kill_before_the_third_write(number: int) -> None:
+        writes = [b for b in proxy.bodies if b and not b.startswith(b"query=")]
+        if len(writes) == 3 and not killed:  # two batches (or the state and a PUT) went through
             killed.append(number)
             server.kill()
 
-    proxy.on_request = kill_on_fourth_request
+    proxy.on_request = kill_before_the_third_write
     try:
         result = push(proxy.url + "/query", "--batch-bytes", "20000", "--retries", "2", "--protocol", protocol)
         err = result.stderr.decode()

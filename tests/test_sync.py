@@ -265,3 +265,42 @@ def test_a_request_cut_after_any_operation_converges(versions, rerun_with):
         assert record_quads(store) in expected, f"cut after {keep} of {operations} operations"
         keep += 1
     assert operations > 3
+
+
+class CapsResults:
+    """A real store that, like stock Virtuoso (ResultSetMaxRows), returns at most *cap* rows."""
+
+    def __init__(self, store, cap: int) -> None:
+        self.store, self.cap = store, cap
+
+    def select(self, query):
+        return self.store.select(query)[: self.cap]
+
+
+def test_a_big_state_is_read_in_pages_past_a_result_cap(versions):
+    from kg.store import EmbeddedStore
+    from kg.sync import read_state, state_graph
+
+    first, _, _ = versions
+    store = EmbeddedStore(None)
+    sync_records(store, first)
+    state = state_graph(BASE)
+    complete = read_state(store, state)
+    assert len(complete) == 19
+    for cap, page in [(7, 5), (3, 5), (100, 4)]:
+        assert read_state(CapsResults(store, cap), state, page=page) == complete
+
+
+def test_a_state_that_cannot_be_read_whole_is_an_error(versions):
+    from kg.store import EmbeddedStore
+    from kg.sync import SyncError, read_state, state_graph
+
+    class LosesPages(CapsResults):
+        def select(self, query):
+            return [] if "LIMIT" in query else super().select(query)
+
+    first, _, _ = versions
+    store = EmbeddedStore(None)
+    sync_records(store, first)
+    with pytest.raises(SyncError, match="lists 19 graphs in its sync state but returned 0"):
+        read_state(LosesPages(store, 5), state_graph(BASE))
