@@ -190,6 +190,15 @@ def test_sync_to_virtuoso(virtuoso, tmp_path, versions, monkeypatch):
     assert run_kg("convert", second, "-o", out, "--base", base, "-q").returncode == 0
     assert endpoint_quads(virtuoso.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
 
+    # The paged state queries (for Virtuoso's result cap) work on Virtuoso itself.
+    from kg.push import Endpoint
+    from kg.sync import read_state, state_graph
+
+    endpoint = Endpoint(virtuoso.query_url, virtuoso.update_url)
+    complete = read_state(endpoint, state_graph(base))
+    assert len(complete) == 19
+    assert read_state(CapsResults(endpoint, 7), state_graph(base), page=5) == complete
+
 
 # --- a store that keeps half a request, as Virtuoso does ---------------------------------------------
 
