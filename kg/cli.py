@@ -148,43 +148,48 @@ def store_settings(func):  # type: ignore[no-untyped-def]
 
 
 def endpoint_settings(func):  # type: ignore[no-untyped-def]
-    func = click.option("--endpoint", "endpoint_url", help="SPARQL query endpoint URL.")(func)
-    func = click.option("--update-endpoint", help="SPARQL Update URL (default: …/query → …/update, else --endpoint).")(
-        func
-    )
-    func = click.option(
-        "--graph-store", help="Graph Store Protocol URL for --protocol gsp (default: …/query → …/store)."
-    )(func)
-    func = click.option(
-        "--protocol", type=click.Choice(["update", "gsp"]), default="update", show_default=True, help="How graphs go."
-    )(func)
-    func = click.option(
-        "--auth",
-        type=click.Choice(["basic", "digest"]),
-        help="HTTP authentication scheme (default: $KG_ENDPOINT_AUTH or basic). Credentials: "
-        "$KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD or ~/.netrc.",
-    )(func)
-    func = click.option(
-        "--retries",
-        type=click.IntRange(min=0),
-        default=5,
-        show_default=True,
-        help="Retries of a transient failure (connection refused, timeout, HTTP 5xx).",
-    )(func)
-    func = click.option(
-        "--retry-wait",
-        type=click.FloatRange(min=0),
-        default=0.5,
-        show_default=True,
-        help="First wait before a retry in seconds; doubles each time, at most 30 s.",
-    )(func)
-    func = click.option(
-        "--timeout",
-        type=click.FloatRange(min=1),
-        default=120.0,
-        show_default=True,
-        help="Seconds to wait for one response.",
-    )(func)
+    """Where and how to reach a remote store (shown in this order in --help)."""
+    options = [
+        click.option("--endpoint", "endpoint_url", help="SPARQL query endpoint URL."),
+        click.option("--update-endpoint", help="SPARQL Update URL (default: …/query → …/update, else --endpoint)."),
+        click.option("--graph-store", help="Graph Store Protocol URL for --protocol gsp (default: …/query → …/store)."),
+        click.option(
+            "--protocol",
+            type=click.Choice(["update", "gsp"]),
+            default="update",
+            show_default=True,
+            help="SPARQL Update requests holding whole records, or one Graph Store PUT per record.",
+        ),
+        click.option(
+            "--auth",
+            type=click.Choice(["basic", "digest"]),
+            help="HTTP authentication scheme (default: $KG_ENDPOINT_AUTH or basic). Credentials: "
+            "$KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD or ~/.netrc.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Retries of a transient failure (connection refused, timeout, HTTP 5xx).",
+        ),
+        click.option(
+            "--retry-wait",
+            type=click.FloatRange(min=0),
+            default=0.5,
+            show_default=True,
+            help="First wait before a retry in seconds; doubles each time, at most 30 s.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            default=120.0,
+            show_default=True,
+            help="Seconds to wait for one response.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
     return func
 
 
