@@ -228,60 +228,44 @@ def run_place(  # type: ignore[no-untyped-def]
     title,
     license_iri,
 ):
-    """Shared body of load, push and sync: place the graphs, then describe the store."""
-    import time
-
-    from kg.describe import Description, count, input_files, now, store_scope
-    from kg.mapping import MappingContext
+    """Shared body of load, push and sync: kg.sync.run with the command line's reporting."""
     from kg.pipeline import PUBLIC, Summary
     from kg.push import EndpointError
-    from kg.sync import SyncError, description_graph, place, state_graph
+    from kg.sync import SyncError, run
 
-    started = now()
-    clock = time.monotonic()
     summary = Summary()
     rejects = None
     try:
         rejects = open(rejects_path, "w", encoding="utf-8") if rejects_path else None
-        plan = place(
+        plan = run(
             inputs,
-            None if dry_run else target,
-            context=MappingContext(options),
+            target,
+            options=options,
             summary=summary,
             incremental=incremental,
             full=full,
+            dry_run=dry_run,
             graph=graph,
+            endpoint_url=endpoint_url,
             statuses=frozenset(statuses) if statuses else PUBLIC,
             batch_bytes=batch_bytes,
             rejects=rejects,
             warnings=None if quiet else sys.stderr,
             progress=Progress(),
-            state_of=target,
+            title=title,
+            license_iri=license_iri,
         )
-        changed = plan.add or plan.replace or plan.remove
-        if not dry_run and (changed or not incremental):
-            description = Description(
-                options.base,
-                title=title,
-                license=license_iri or Description.license,
-                counts=count(target.select, store_scope(state_graph(options.base))),
-                endpoint=endpoint_url,
-                inputs=input_files(inputs),
-                started=started,
-            )
-            target.replace_meta_graph(description_graph(options.base), description.lines())
     except (InputError, SyncError) as exc:
         fail(str(exc))
     except EndpointError as exc:
         click.echo(f"kg: error: {exc}", err=True)
-        click.echo("kg: nothing is half-written: run the same command again to finish", err=True)
+        click.echo("kg: no record was half-written: fix the cause and run the same command again", err=True)
         sys.exit(EXIT_STORE)
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")
     finally:
         if rejects:
             rejects.close()
-    summary.seconds = time.monotonic() - clock
     if summary.read:
         click.echo(summary.report(), err=True)
     click.echo(plan.report(dry_run), err=True)

@@ -20,6 +20,7 @@ records (and, with ``--full``, records missing from a full export).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.iris import Minter
-from kg.mapping import MappingContext, RecordGraph
+from kg.mapping import MappingContext, MappingOptions, RecordGraph
 from kg.pipeline import PUBLIC, Check, Outcome, Progress, Skipped, Summary, account, process
 from kg.rdf import IRI, Literal, escape_string, is_valid_iri, nt_term
 from kg.read import InputError, expand_sources, read_records
@@ -457,4 +458,64 @@ def place(
     batcher.flush()
     if progress is not None:
         progress.done()
+    return plan
+
+
+def run(
+    sources: Iterable[str],
+    target: Target,
+    *,
+    options: MappingOptions,
+    summary: Summary,
+    incremental: bool,
+    full: bool = False,
+    dry_run: bool = False,
+    graph: str | None = None,
+    endpoint_url: str | None = None,
+    statuses: frozenset[str] = PUBLIC,
+    check: Check | None = None,
+    batch_bytes: int = 4 << 20,
+    rejects: TextIO | None = None,
+    warnings: TextIO | None = None,
+    progress: Progress | None = None,
+    title: str | None = None,
+    license_iri: str | None = None,
+) -> Plan:
+    """load / push / sync: place the graphs of *sources* in *target*, then describe the store.
+
+    The description (VoID/DCAT/PROV, counted over the graphs the state lists) goes into
+    ``{base}/kg/description`` whenever something changed, and always for load and push.
+    """
+    from kg.describe import CC0, Description, count, input_files, now, store_scope
+
+    started, clock = now(), time.monotonic()
+    plan = place(
+        sources,
+        None if dry_run else target,
+        context=MappingContext(options),
+        summary=summary,
+        incremental=incremental,
+        full=full,
+        graph=graph,
+        statuses=statuses,
+        check=check,
+        batch_bytes=batch_bytes,
+        rejects=rejects,
+        warnings=warnings,
+        progress=progress,
+        state_of=target,
+    )
+    changed = plan.add or plan.replace or plan.remove
+    if not dry_run and (changed or not incremental):
+        description = Description(
+            options.base,
+            title=title,
+            license=license_iri or CC0,
+            counts=count(target.select, store_scope(state_graph(options.base))),
+            endpoint=endpoint_url,
+            inputs=input_files(sources),
+            started=started,
+        )
+        target.replace_meta_graph(description_graph(options.base), description.lines())
+    summary.seconds = time.monotonic() - clock
     return plan
