@@ -298,7 +298,7 @@ class Endpoint:
 
     def update(self, request: str, what: str) -> None:
         wrapper = self._wrapper()
-        wrapper.known_type = "DROP" if request.startswith("DROP") else "DELETE"
+        wrapper.known_type = "INSERT"  # any update type: SPARQLWrapper only needs to know it is one
         wrapper.setQuery(request)
         wrapper.setMethod(POST)
         # The request as the body (application/sparql-update): URL-encoding megabytes in Python is slow.
