@@ -9,7 +9,7 @@ import click
 from kg import __version__
 from kg.config import ConfigError, load_config, mapping_options
 from kg.describe import DescribeError, describe_dump
-from kg.iris import Minter
+from kg.iris import DEFAULT_BASE, Minter
 from kg.pipeline import RECORD_STATUSES, Progress, convert
 from kg.read import InputError
 from kg.write import FORMATS, FormatError, format_for
@@ -60,10 +60,10 @@ def description_settings(func):  # type: ignore[no-untyped-def]
     return func
 
 
-def resolve_options(config_path, base, institution, citation_style):  # type: ignore[no-untyped-def]
+def resolve_options(config_path, base, institution, citation_style, kind=None):  # type: ignore[no-untyped-def]
     try:
         options = mapping_options(
-            load_config(config_path), base=base, institution=institution, citation_style=citation_style
+            load_config(config_path), base=base, institution=institution, citation_style=citation_style, kind=kind
         )
         Minter(options.base)
     except (ConfigError, ValueError, TypeError) as exc:
@@ -84,10 +84,15 @@ def resolve_options(config_path, base, institution, citation_style):  # type: ig
     help="Write rejected records (JSON Lines: source, position, record, field, reason).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary; no per-record warnings.")
+@click.option(
+    "--kind",
+    type=click.Choice(["publication", "department", "project"]),
+    help="What the input records are (default: publication records).",
+)
 @mapping_settings
 @description_settings
 def convert_command(  # type: ignore[no-untyped-def]
-    inputs, output, fmt, rejects_path, quiet, config_path, base, institution, citation_style, statuses,
+    inputs, output, fmt, rejects_path, quiet, kind, config_path, base, institution, citation_style, statuses,
     title, license_iri,
 ):
     """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
@@ -98,7 +103,9 @@ def convert_command(  # type: ignore[no-untyped-def]
     Exit status: 0 when every record was written or skipped as non-public,
     1 when some records were rejected (see --rejects), 2 on unusable input or options.
     """
-    options = resolve_options(config_path, base, institution, citation_style)
+    options = resolve_options(config_path, base, institution, citation_style, kind)
+    if options.base == DEFAULT_BASE and not quiet:
+        click.echo(f"kg: note: IRIs are minted under the placeholder {DEFAULT_BASE}; set --base or kg.toml", err=True)
     try:
         format_for(output, fmt)
         summary = convert(
@@ -450,6 +457,174 @@ def sync_command(
     if store_path:
         target.flush()
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+# --- ready queries and genealogy pictures ---------------------------------------------------------
+
+
+def data_source_options(func):  # type: ignore[no-untyped-def]
+    """Where queries read from: the embedded store, a SPARQL endpoint, or files loaded for one run.
+
+    `--data a.json b.ttl` takes several files: click options take one value each, so the words
+    after the command's own argument are collected here and count as more --data files.
+    """
+    func = click.argument("more_data", nargs=-1, type=click.Path(), metavar="[--data FILE…]")(func)
+    func = click.option("--base", help="Base URL for IRIs of records given with --data (default from kg.toml).")(func)
+    func = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML settings file.")(func)
+    func = click.option(
+        "--data",
+        "data_files",
+        multiple=True,
+        type=click.Path(),
+        help="RDF files (.nt .nq .ttl .trig .rdf .jsonld) or LibreCat exports (.json .jsonl) to query (repeatable).",
+    )(func)
+    func = click.option(
+        "--endpoint", help="SPARQL endpoint URL (Oxigraph server: http://HOST:PORT/query?union-default-graph)."
+    )(func)
+    func = click.option("--store", "store_dir", help="Embedded store folder (default: ./kg-store).")(func)
+    return func
+
+
+def open_backend(store_dir, endpoint, data_files, more_data, config_path, base):  # type: ignore[no-untyped-def]
+    from kg.query import EndpointBackend, QueryError, open_data, open_store
+    from kg.store import DEFAULT_STORE
+
+    if more_data and not data_files:
+        fail(f"unexpected argument {more_data[0]!r} (data files follow --data)")
+    data_files = (*data_files, *more_data)
+
+    sources = (("--store", store_dir), ("--endpoint", endpoint), ("--data", data_files))
+    chosen = [name for name, value in sources if value]
+    if len(chosen) > 1:
+        fail(f"give only one of {', '.join(chosen)}")
+    try:
+        if endpoint:
+            if endpoint.split("?")[0].endswith("/query") and "graph" not in endpoint.partition("?")[2]:
+                click.echo(
+                    "note: an Oxigraph server queries its default graph only; the records are named graphs: "
+                    "use …/query?union-default-graph",
+                    err=True,
+                )
+            return EndpointBackend(endpoint)
+        if data_files:
+            options = resolve_options(config_path, base, None, None)
+            return open_data(list(data_files), options, sys.stderr)
+        return open_store(store_dir or DEFAULT_STORE)
+    except QueryError as exc:
+        fail(str(exc))
+
+
+@main.command("query")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True
+)
+@click.option("-o", "--output", default="-", show_default=True, help="Output file ('-' for stdout).")
+@data_source_options
+def query_command(name, params, fmt, output, more_data, store_dir, endpoint, data_files, config_path, base):  # type: ignore[no-untyped-def]
+    """Run a ready query (see `kg queries`) or a FILE.rq.
+
+    A person is given as a local person id, an ORCID or an IRI. Parameters are bound as RDF
+    terms, never pasted into the query text.
+    """
+    from kg.query import QueryError, find_query, format_result, parse_param_options, run_query, warn
+
+    try:
+        query = find_query(name)
+        given = parse_param_options(params)
+    except QueryError as exc:
+        fail(str(exc))
+    backend = open_backend(store_dir, endpoint, data_files, more_data, config_path, base)
+    try:
+        result = run_query(query, given, backend)
+    except QueryError as exc:
+        fail(str(exc))
+    warn(result)
+    text = format_result(result, fmt)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}")
+
+
+@main.command("queries")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def queries_command(fmt: str) -> None:
+    """List the ready queries with their descriptions and parameters."""
+    import json
+
+    from kg.query import QueryError, catalogue, describe_catalogue
+
+    try:
+        queries = catalogue()
+    except QueryError as exc:
+        fail(str(exc))
+    if fmt == "json":
+        listing = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "parameters": [
+                    {"name": p.name, "type": p.type, "optional": p.optional, "description": p.description}
+                    for p in q.params
+                ],
+            }
+            for q in queries.values()
+        ]
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=1))
+        return
+    for line in describe_catalogue(queries):
+        click.echo(line)
+
+
+@main.command("genealogy")
+@click.argument("person", required=False)
+@click.option("--up", "direction", flag_value="up", help="Only advisors, their advisors …")
+@click.option("--down", "direction", flag_value="down", help="Only students, their students …")
+@click.option("--depth", type=click.IntRange(min=1), help="Generations to follow (default: all).")
+@click.option("--network", is_flag=True, help="Draw the whole supervision network instead of one person's.")
+@click.option("--department", help="With --network: only theses of this department (id or IRI).")
+@click.option("-o", "--output", required=True, help="Picture file: .svg, .png (need Graphviz) or .dot.")
+@data_source_options
+def genealogy_command(  # type: ignore[no-untyped-def]
+    person, direction, depth, network, department, output, more_data, store_dir, endpoint, data_files, config_path, base
+):
+    """Draw the doctoral-advisor network around PERSON (local id, ORCID or IRI) with Graphviz.
+
+    With --network (and optionally --department), draw every advisor edge instead.
+    """
+    from kg.genealogy import collect, collect_network, write_picture
+    from kg.query import Param, QueryError, resolve
+
+    network = network or department is not None
+    if network and person:
+        if not data_files:
+            fail("give either PERSON or --network, not both")
+        more_data = (person, *more_data)  # `--network --data a.json b.json`: b.json lands here
+    if not network and not person:
+        fail("give PERSON (a local person id, ORCID or IRI), or --network for the whole supervision network")
+    backend = open_backend(store_dir, endpoint, data_files, more_data, config_path, base)
+    try:
+        if network:
+            unit = resolve(Param("department", "department", False, ""), department, backend) if department else None
+            picture = collect_network(backend, unit, department)  # type: ignore[arg-type]
+        else:
+            iri = resolve(Param("person", "person", False, ""), person, backend)
+            picture = collect(backend, iri, up=direction != "down", down=direction != "up", depth=depth)  # type: ignore[arg-type]
+        for message in picture.warnings:
+            click.echo(f"warning: {message}", err=True)
+        write_picture(picture, output)
+    except QueryError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{output}: {exc.strerror or exc}")
+    click.echo(f"{len(picture.people)} people, {len(picture.edges)} advisor edges → {output}", err=True)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,9 @@ class Minter:
     def distribution(self, record_id: str, file_id: str) -> IRI:
         return IRI(f"{self.record(record_id)}#file-{segment(file_id)}")
 
+    def linked_file(self, record_id: str, url: str) -> IRI:
+        return IRI(f"{self.record(record_id)}#link-{hashlib.sha1(url.encode()).hexdigest()[:12]}")
+
     def checksum(self, record_id: str, file_id: str) -> IRI:
         return IRI(f"{self.record(record_id)}#file-{segment(file_id)}-checksum")
 

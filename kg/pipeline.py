@@ -137,6 +137,8 @@ def process(
         raw_id = record.get("_id")
         record_id = str(raw_id) if isinstance(raw_id, (str, int)) and str(raw_id).strip() else None
         status = record.get("status")
+        if status is None and context.options.kind != "publication":
+            status = "public"  # department and project records have no status: they are public
         if not isinstance(status, str) or status not in RECORD_STATUSES:
             reason = "required field is missing" if status is None else f"{status!r} is not a LibreCat record status"
             yield Rejected(item.source, item.position, record_id, "status", reason)
@@ -151,6 +153,10 @@ def process(
             continue
         except RecursionError:
             yield Rejected(item.source, item.position, record_id, None, "record nested too deeply")
+            continue
+        except Exception as exc:  # noqa: BLE001 - one odd record must not end the run
+            reason = f"internal error while mapping ({type(exc).__name__}: {exc}); please report it"
+            yield Rejected(item.source, item.position, record_id, None, reason)
             continue
         if accountant.duplicate(graph.record_id):
             yield Rejected(

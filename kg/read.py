@@ -81,7 +81,7 @@ def read_source(source: str) -> Iterator[Item]:
             yield from _read_elements(stream, name, in_array=True)
         elif first == b"":
             return
-        elif _first_line_is_json(stream):
+        elif name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")) or _first_line_is_json(stream):
             yield from _read_lines(stream, name)
         else:
             # Pretty-printed objects one after another (or one big object).

@@ -94,15 +94,6 @@ class EmbeddedStore:
             rows.append(row)
         return rows
 
-    def quad_set(self, exclude_prefix: str | None = None) -> set[str]:
-        """Every quad as an N-Quads line (for comparisons), optionally without kg's own graphs."""
-        out = set()
-        for quad in self.store:
-            if exclude_prefix and str(quad.graph_name.value).startswith(exclude_prefix):
-                continue
-            out.add(str(quad))
-        return out
-
     def flush(self) -> None:
         if self.path:
             self.store.flush()

@@ -44,20 +44,20 @@ DCTERMS = Namespace(
     "title alternative abstract issued created modified publisher language subject "
     "identifier license accessRights type creator contributor isPartOf hasPart "
     "replaces hasVersion source relation references tableOfContents hasFormat "
-    "bibliographicCitation format DDC",
+    "bibliographicCitation format description dateAccepted isVersionOf MediaType DDC",
 )
 DCAM = Namespace("dcam", "http://purl.org/dc/dcam/", "memberOf")
 DCMITYPE = Namespace("dcmitype", "http://purl.org/dc/dcmitype/", "Dataset Software")
 FOAF = Namespace(
     "foaf",
     "http://xmlns.com/foaf/0.1/",
-    "Person Organization Project name givenName familyName page",
+    "Person Organization Project name givenName familyName page homepage",
 )
 BIBO = Namespace(
     "bibo",
     "http://purl.org/ontology/bibo/",
     "Document AcademicArticle Article Book EditedBook Chapter Thesis Report Patent Manuscript "
-    "Proceedings Journal Newspaper Periodical Series Issue Conference Collection "
+    "Proceedings Journal Newspaper Periodical Series Issue Conference Event Collection "
     "authorList editorList editor translator issuer degree doi issn eissn isbn "
     "volume issue pageStart pageEnd pages numPages edition number pmid presentedAt "
     "status cites translationOf",
@@ -71,31 +71,33 @@ BIBO_STATUS = Namespace(
 FABIO = Namespace(
     "fabio",
     "http://purl.org/spar/fabio/",
-    "ConferencePaper Abstract Review ReviewArticle ResearchPaper Letter "
+    "ConferencePaper Abstract Review ReviewArticle ResearchPaper Letter DoctoralThesis MastersThesis "
     "WorkingPaper NewspaperArticle ReferenceEntry hasArXivId",
 )
 FRAPO = Namespace(
     "frapo",
     "http://purl.org/cerif/frapo/",
-    "Grant FundingAgency hasGrantNumber hasCallIdentifier isFundedBy funds isOutputOf hasORCID hasFunderIdentifier",
+    "Grant FundingAgency hasGrantNumber hasCallIdentifier isFundedBy funds isOutputOf hasORCID hasFunderIdentifier "
+    "hasAcronym hasStartDate hasEndDate",
 )
 DBO = Namespace("dbo", "http://dbpedia.org/ontology/", "doctoralAdvisor previousWork startDate endDate")
-ORG = Namespace("org", "http://www.w3.org/ns/org#", "OrganizationalUnit")
+ORG = Namespace("org", "http://www.w3.org/ns/org#", "OrganizationalUnit subOrganizationOf")
 DCAT = Namespace(
     "dcat",
     "http://www.w3.org/ns/dcat#",
-    "Distribution distribution downloadURL accessURL mediaType byteSize",
+    "Distribution distribution downloadURL accessURL mediaType byteSize keyword",
 )
 SPDX = Namespace(
     "spdx",
     "http://spdx.org/rdf/terms#",
-    "Checksum checksum algorithm checksumValue checksumAlgorithm_md5 checksumAlgorithm_sha1 checksumAlgorithm_sha256",
+    "Checksum ChecksumAlgorithm checksum algorithm checksumValue checksumAlgorithm_md5 checksumAlgorithm_sha1 "
+    "checksumAlgorithm_sha256",
 )
 RELATORS = Namespace("relators", "http://id.loc.gov/vocabulary/relators/", "ths")
 KG = Namespace(
     "kg",
     "https://w3id.org/librecat-kg/ontology#",
-    "place defenseDate department acknowledgedServiceUnit webOfScienceId hasErratum",
+    "place department acknowledgedServiceUnit webOfScienceId hasErratum originalLanguage",
 )
 
 NAMESPACES: tuple[Namespace, ...] = (

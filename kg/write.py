@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Iterable
 from importlib import resources
-from typing import IO, TextIO
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from kg.mapping.model import RecordGraph
@@ -81,8 +81,10 @@ def open_output(path: str) -> TextIO:
     if path == "-":
         return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
     if path.endswith(".gz"):
-        # mtime=0 keeps compressed dumps byte-identical across runs.
-        raw: IO[bytes] = gzip.GzipFile(path, "wb", mtime=0)
+        # No file name and mtime=0 in the header keep compressed dumps byte-identical.
+        handle = open(path, "wb")
+        raw = gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0)
+        raw.myfileobj = handle  # so that closing the GzipFile closes the file too
         return io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
     return open(path, "w", encoding="utf-8", newline="\n")
 
@@ -211,7 +213,7 @@ class TurtleWriter(Writer):
                 verb = "a" if predicate == RDF.type else self.abbreviate.iri(predicate)
                 lines.append(f"{verb} " + ", ".join(term(o) for o in objects))
             out.append(f"{ind}{self.abbreviate.iri(subject)} " + f" ;\n{ind}    ".join(lines) + " .\n")
-        return "".join(out)
+        return "\n".join(out)
 
     def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
         if triples:

@@ -157,22 +157,29 @@ def test_push_puts_the_description_in_its_own_graph(oxigraph_server):
     assert str(description.value(DATASET, VOID.sparqlEndpoint)) == oxigraph_server.query_url
 
 
-def test_virtuoso_description_counts_only_our_graphs(virtuoso, monkeypatch):
+def test_virtuoso_description_counts_only_our_graphs(virtuoso_server, monkeypatch):
     base = "https://virtuoso-describe.example.org"
-    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso.user)
-    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso.password)
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso_server.password)
     monkeypatch.setenv("KG_ENDPOINT_AUTH", "digest")
     result = run_kg(
-        "push", SEEDS, "--endpoint", virtuoso.query_url, "--update-endpoint", virtuoso.update_url, "--base", base
+        "push",
+        SEEDS,
+        "--endpoint",
+        virtuoso_server.query_url,
+        "--update-endpoint",
+        virtuoso_server.update_url,
+        "--base",
+        base,
     )
     assert result.returncode == 0, result.stderr.decode()
     rows = sparql_select(
-        virtuoso.query_url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{base}/kg/description> {{ ?s ?p ?o }} }}"
+        virtuoso_server.query_url, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{base}/kg/description> {{ ?s ?p ?o }} }}"
     )
     description = graph_of(rows)
 
     def select(query):
-        return [{k: v["value"] for k, v in row.items()} for row in sparql_select(virtuoso.query_url, query)]
+        return [{k: v["value"] for k, v in row.items()} for row in sparql_select(virtuoso_server.query_url, query)]
 
     dataset = rdflib.URIRef(f"{base}/kg/dataset")
     triples = int(description.value(dataset, VOID.triples))

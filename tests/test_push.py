@@ -197,36 +197,46 @@ def test_find_credentials_prefers_the_environment(monkeypatch, tmp_path):
 # --- Virtuoso 7: SPARQL Update through /sparql-auth with digest authentication ----------------------
 
 
-def virtuoso_env(virtuoso, password=None):
+def virtuoso_env(virtuoso_server, password=None):
     return {
-        "KG_ENDPOINT_USER": virtuoso.user,
-        "KG_ENDPOINT_PASSWORD": password or virtuoso.password,
+        "KG_ENDPOINT_USER": virtuoso_server.user,
+        "KG_ENDPOINT_PASSWORD": password or virtuoso_server.password,
         "KG_ENDPOINT_AUTH": "digest",
     }
 
 
 @pytest.mark.parametrize("protocol", ["update", "gsp"])
-def test_push_to_virtuoso(virtuoso, tmp_path, protocol):
+def test_push_to_virtuoso(virtuoso_server, tmp_path, protocol):
     base = f"https://virtuoso-{protocol}.example.org"
     out = tmp_path / "dump.nq"
     assert run_kg("convert", SEEDS, PUBLICATIONS, "-o", out, "--base", base, "-q").returncode == 0
-    args = ["--update-endpoint", virtuoso.update_url, "--graph-store", virtuoso.graph_store_url, "--base", base]
-    result = push(virtuoso.query_url, "--protocol", protocol, *args, env=virtuoso_env(virtuoso))
-    assert result.returncode == 0, result.stderr.decode()
-    assert endpoint_quads(virtuoso.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
-    assert push(virtuoso.query_url, "--protocol", protocol, *args, env=virtuoso_env(virtuoso)).returncode == 0
-    assert endpoint_quads(virtuoso.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
-
-
-def test_virtuoso_wrong_password(virtuoso):
-    result = push(
-        virtuoso.query_url,
+    args = [
         "--update-endpoint",
-        virtuoso.update_url,
+        virtuoso_server.update_url,
+        "--graph-store",
+        virtuoso_server.graph_store_url,
+        "--base",
+        base,
+    ]
+    result = push(virtuoso_server.query_url, "--protocol", protocol, *args, env=virtuoso_env(virtuoso_server))
+    assert result.returncode == 0, result.stderr.decode()
+    assert endpoint_quads(virtuoso_server.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
+    assert (
+        push(virtuoso_server.query_url, "--protocol", protocol, *args, env=virtuoso_env(virtuoso_server)).returncode
+        == 0
+    )
+    assert endpoint_quads(virtuoso_server.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
+
+
+def test_virtuoso_wrong_password(virtuoso_server):
+    result = push(
+        virtuoso_server.query_url,
+        "--update-endpoint",
+        virtuoso_server.update_url,
         "--base",
         "https://virtuoso-denied.example.org",
-        env=virtuoso_env(virtuoso, password="not-the-password-0042"),
+        env=virtuoso_env(virtuoso_server, password="not-the-password-0042"),
     )
     err = result.stderr.decode()
     assert result.returncode == 3
-    assert "HTTP 401" in err and "not-the-password-0042" not in err and virtuoso.password not in err
+    assert "HTTP 401" in err and "not-the-password-0042" not in err and virtuoso_server.password not in err

@@ -173,13 +173,21 @@ def test_sync_needs_exactly_one_target(tmp_path):
     assert result.returncode == 2 and "either --endpoint" in result.stderr.decode()
 
 
-def test_sync_to_virtuoso(virtuoso, tmp_path, versions, monkeypatch):
+def test_sync_to_virtuoso(virtuoso_server, tmp_path, versions, monkeypatch):
     first, second, changes = versions
     base = "https://virtuoso-sync.example.org"
-    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso.user)
-    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso.password)
+    monkeypatch.setenv("KG_ENDPOINT_USER", virtuoso_server.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", virtuoso_server.password)
     monkeypatch.setenv("KG_ENDPOINT_AUTH", "digest")
-    args = ("--endpoint", virtuoso.query_url, "--update-endpoint", virtuoso.update_url, "--base", base, *FAST)
+    args = (
+        "--endpoint",
+        virtuoso_server.query_url,
+        "--update-endpoint",
+        virtuoso_server.update_url,
+        "--base",
+        base,
+        *FAST,
+    )
     assert run_kg("sync", first, *args).returncode == 0
     result = run_kg("sync", second, *args, "--dry-run")
     assert plan_ids(result.stderr.decode()) == {k: {v} for k, v in changes.items()}
@@ -188,13 +196,13 @@ def test_sync_to_virtuoso(virtuoso, tmp_path, versions, monkeypatch):
     assert "add 1, replace 1, remove 1 graphs; 17 unchanged" in result.stderr.decode()
     out = tmp_path / "v2.nq"
     assert run_kg("convert", second, "-o", out, "--base", base, "-q").returncode == 0
-    assert endpoint_quads(virtuoso.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
+    assert endpoint_quads(virtuoso_server.query_url, f"{base}/record/") == file_quads(out, as_in_oxigraph=False)
 
     # The paged state queries (for Virtuoso's result cap) work on Virtuoso itself.
     from kg.push import Endpoint
     from kg.sync import read_state, state_graph
 
-    endpoint = Endpoint(virtuoso.query_url, virtuoso.update_url)
+    endpoint = Endpoint(virtuoso_server.query_url, virtuoso_server.update_url)
     complete = read_state(endpoint, state_graph(base))
     assert len(complete) == 19
     assert read_state(CapsResults(endpoint, 7), state_graph(base), page=5) == complete

@@ -54,6 +54,16 @@ def as_text(value: Any, field: str) -> str | None:
     return value or None
 
 
+def required_text(record: dict, field: str) -> str:
+    value = record.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise MappingError(field, "required field is missing or empty")
+    result = as_text(value, field)
+    if result is None:
+        raise MappingError(field, "required field is empty")
+    return result
+
+
 def text(record: dict, field: str) -> str | None:
     return as_text(record.get(field), field)
 
@@ -84,6 +94,16 @@ def object_list(record: dict, field: str, hint: str = "") -> list[dict]:
         if not isinstance(item, dict):
             raise MappingError(f"{field}[{index}]", f"expected an object{hint}, got {json_type(item)}")
     return value
+
+
+def code_list(record: dict, field: str, key: str) -> list[dict]:
+    """An array of objects keyed by *key* ({"iso": "eng"}, {"_id": "DaAl"}); bare codes are accepted too."""
+    value = record.get(field)
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        value = [value]
+    if isinstance(value, list):
+        value = [{key: item} if isinstance(item, (str, int)) and not isinstance(item, bool) else item for item in value]
+    return object_list({field: value}, field, f" with {key}")
 
 
 def obj(record: dict, field: str) -> dict:

@@ -36,10 +36,15 @@ def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         graph.add(graph.iri, DCAT.distribution, dist)
         graph.add(dist, RDF.type, DCAT.Distribution)
         graph.add(dist, DCTERMS.title, plain(file_name))
-        graph.add(dist, DCAT.downloadURL, ctx.iris.download(graph.record_id, file_id, file_name))
+        download = ctx.iris.download(graph.record_id, file_id, file_name)
+        # DCAT-AP requires an access URL; for a file it is the download itself.
+        graph.add(dist, DCAT.accessURL, download)
+        graph.add(dist, DCAT.downloadURL, download)
         content_type = as_text(entry.get("content_type"), f"{where}.content_type")
         if content_type and _MEDIA_TYPE.match(content_type):
-            graph.add(dist, DCAT.mediaType, ctx.iris.media_type(content_type.lower()))
+            media_type = ctx.iris.media_type(content_type.lower())
+            graph.add(dist, DCAT.mediaType, media_type)
+            graph.share_type(media_type, DCTERMS.MediaType)
         elif content_type:
             graph.warn(f"{where}.content_type", f"not a media type: {content_type!r}")
         size = as_text(entry.get("file_size"), f"{where}.file_size")
@@ -50,7 +55,9 @@ def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
             node = ctx.iris.checksum(graph.record_id, file_id)
             graph.add(dist, SPDX.checksum, node)
             graph.add(node, RDF.type, SPDX.Checksum)
-            graph.add(node, SPDX.algorithm, _CHECKSUM_ALGORITHMS[len(checksum)])
+            algorithm = _CHECKSUM_ALGORITHMS[len(checksum)]
+            graph.add(node, SPDX.algorithm, algorithm)
+            graph.share_type(algorithm, SPDX.ChecksumAlgorithm)
             graph.add(node, SPDX.checksumValue, typed(checksum.lower(), XSD.hexBinary))
 
     for index, entry in enumerate(object_list(record, "main_file_link")):
@@ -61,7 +68,8 @@ def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         if not is_valid_iri(url):
             graph.warn(f"{where}.url", f"not a usable URL: {url!r}")
             continue
-        dist = IRI(f"{graph.iri}#link-{index + 1}")
+        # Named by the URL, not the list position, so reordering keeps the IRI.
+        dist = ctx.iris.linked_file(graph.record_id, url)
         graph.add(graph.iri, DCAT.distribution, dist)
         graph.add(dist, RDF.type, DCAT.Distribution)
         graph.add(dist, DCAT.accessURL, IRI(url))

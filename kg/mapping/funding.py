@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
-from kg.mapping.fields import as_text, object_list
-from kg.mapping.model import MappingContext, RecordGraph, plain
-from kg.vocab import FOAF, FRAPO
+from kg.mapping.dates import parse_date
+from kg.mapping.fields import as_text, object_list, required_text, text, text_list
+from kg.mapping.model import MappingContext, RecordGraph, plain, typed
+from kg.mapping.organization import map_units
+from kg.rdf import IRI, is_valid_iri
+from kg.vocab import DCTERMS, FOAF, FRAPO, KG, RDF
 
 # Calls of the European Commission's framework programmes (FP7, H2020, Horizon
 # Europe) and the ERC, as LibreCat exports write them: "H2020", "FP7-IDEAS-ERC" …
@@ -17,6 +20,7 @@ EUROPEAN_COMMISSION_FUNDREF = "10.13039/501100000780"
 
 
 def map_projects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
+    """project[] on a publication: the project, its grant and funder, linked from the record."""
     for index, entry in enumerate(object_list(record, "project", " with _id and name")):
         where = f"project[{index}]"
         project_id = as_text(entry.get("_id"), f"{where}._id")
@@ -30,19 +34,73 @@ def map_projects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         graph.share_type(project, FOAF.Project)
         graph.share(project, FOAF.name, plain(name))
         graph.add(graph.iri, FRAPO.isOutputOf, project)
-        if not grant_number:
-            continue
-        grant = ctx.iris.grant(grant_number, call)
-        graph.share_type(grant, FRAPO.Grant)
-        graph.share(grant, FRAPO.hasGrantNumber, plain(grant_number))
-        graph.share(grant, FRAPO.hasCallIdentifier, plain(call))
-        graph.share(grant, FRAPO.funds, project)
-        graph.share(project, FRAPO.isFundedBy, grant)
-        graph.add(graph.iri, FRAPO.isFundedBy, grant)
-        if call and _EC_CALL.match(call):
-            funder = ctx.iris.funder(EUROPEAN_COMMISSION)
-            graph.share_type(funder, FRAPO.FundingAgency, FOAF.Organization)
-            graph.share(funder, FOAF.name, plain(EUROPEAN_COMMISSION))
-            graph.share(funder, FRAPO.hasFunderIdentifier, plain(EUROPEAN_COMMISSION_FUNDREF))
-            graph.share(funder, FRAPO.funds, grant)
-            graph.share(grant, FRAPO.isFundedBy, funder)
+        grant = _grant(grant_number, call, project, ctx, graph)
+        if grant is not None:
+            graph.add(graph.iri, FRAPO.isFundedBy, grant)
+
+
+def _grant(number: str | None, call: str | None, project: IRI, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
+    """The grant node (one per call and number across all records), with its funder when known."""
+    if not number:
+        return None
+    grant = ctx.iris.grant(number, call)
+    graph.share_type(grant, FRAPO.Grant)
+    graph.share(grant, FRAPO.hasGrantNumber, plain(number))
+    graph.share(grant, FRAPO.hasCallIdentifier, plain(call))
+    graph.share(grant, FRAPO.funds, project)
+    graph.share(project, FRAPO.isFundedBy, grant)
+    if call and _EC_CALL.match(call):
+        funder = ctx.iris.funder(EUROPEAN_COMMISSION)
+        graph.share_type(funder, FRAPO.FundingAgency, FOAF.Organization)
+        graph.share(funder, FOAF.name, plain(EUROPEAN_COMMISSION))
+        graph.share(funder, FRAPO.hasFunderIdentifier, plain(EUROPEAN_COMMISSION_FUNDREF))
+        graph.share(funder, FRAPO.funds, grant)
+        graph.share(grant, FRAPO.isFundedBy, funder)
+    return grant
+
+
+# Administrative fields of project records that are not public metadata.
+PROJECT_INTERNAL = frozenset(
+    "_version psp_element sc39 funded owner designated_editor member cooperator date_created".split()
+)
+PROJECT_FIELDS = frozenset(
+    """_id name acronym alternative_name description url start_date end_date grant_number
+    call_identifier funder department date_updated""".split()
+)
+
+
+def map_project_record(record: dict, ctx: MappingContext) -> RecordGraph:
+    """A LibreCat project record: name, acronym, duration, grant and funders."""
+    project_id = required_text(record, "_id")
+    name = required_text(record, "name")
+    project = ctx.iris.project(project_id)
+    graph = RecordGraph(record_id=project_id, iri=project)
+    graph.add(project, RDF.type, FOAF.Project)
+    graph.add(project, FOAF.name, plain(name))
+    graph.add(project, FRAPO.hasAcronym, plain(text(record, "acronym")))
+    graph.add(project, DCTERMS.alternative, plain(text(record, "alternative_name")))
+    graph.add(project, DCTERMS.description, plain(text(record, "description")))
+    for field, predicate in (("start_date", FRAPO.hasStartDate), ("end_date", FRAPO.hasEndDate)):
+        value = text(record, field)
+        parsed = parse_date(value) if value else None
+        if parsed:
+            graph.add(project, predicate, typed(*parsed))
+        elif value:
+            graph.warn(field, f"not a date: {value!r}")
+    url = text(record, "url")
+    if url and is_valid_iri(url):
+        graph.add(project, FOAF.homepage, IRI(url))
+    elif url:
+        graph.warn("url", f"not a usable URL: {url!r}")
+    grant = _grant(text(record, "grant_number"), text(record, "call_identifier"), project, ctx, graph)
+    for funder_name in text_list(record, "funder"):
+        funder = ctx.iris.funder(funder_name)
+        graph.share_type(funder, FRAPO.FundingAgency, FOAF.Organization)
+        graph.share(funder, FOAF.name, plain(funder_name))
+        funded = grant or project
+        graph.share(funded, FRAPO.isFundedBy, funder)
+        graph.share(funder, FRAPO.funds, funded)
+    map_units(record, "department", KG.department, ctx, graph)
+    graph.date_updated = text(record, "date_updated")
+    graph.unmapped_fields = sorted(set(record) - PROJECT_FIELDS - PROJECT_INTERNAL)
+    return graph

@@ -25,6 +25,8 @@ class MappingOptions:
     institution: str | None = None
     # Citation style exported as dcterms:bibliographicCitation ("none" for none).
     citation_style: str = "apa"
+    # What the input records are: LibreCat's publication, department or project records.
+    kind: str = "publication"
 
 
 class MappingContext:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kg.mapping.fields import as_text, object_list
+from kg.mapping.fields import as_text, code_list, required_text, text
 from kg.mapping.model import MappingContext, RecordGraph, plain
 from kg.rdf import IRI
-from kg.vocab import FOAF, ORG
+from kg.vocab import FOAF, ORG, RDF, RDFS
 
 
 def map_units(record: dict, field: str, predicate: IRI, ctx: MappingContext, graph: RecordGraph) -> None:
@@ -13,7 +13,7 @@ def map_units(record: dict, field: str, predicate: IRI, ctx: MappingContext, gra
 
     Names live in separate department records, so only the id is known here.
     """
-    for index, entry in enumerate(object_list(record, field, " with an _id")):
+    for index, entry in enumerate(code_list(record, field, "_id")):
         unit_id = as_text(entry.get("_id"), f"{field}[{index}]._id")
         if not unit_id:
             graph.warn(f"{field}[{index}]", "organisational unit without _id skipped")
@@ -30,3 +30,31 @@ def organization(name: str, ctx: MappingContext, graph: RecordGraph) -> IRI:
     graph.share_type(iri, FOAF.Organization)
     graph.share(iri, FOAF.name, plain(name))
     return iri
+
+
+def map_department_record(record: dict, ctx: MappingContext) -> RecordGraph:
+    """A LibreCat department record: the unit's name and its place in the tree."""
+
+    department_id = required_text(record, "_id")
+    name = required_text(record, "name")
+    iri = ctx.iris.department(department_id)
+    graph = RecordGraph(record_id=department_id, iri=iri)
+    graph.add(iri, RDF.type, FOAF.Organization)
+    graph.add(iri, RDF.type, ORG.OrganizationalUnit)
+    graph.add(iri, FOAF.name, plain(name))
+    display = text(record, "display")
+    if display and display != name:
+        graph.add(iri, RDFS.label, plain(display))
+    # `tree` lists the ancestors, nearest first.
+    ancestors = code_list(record, "tree", "_id")
+    if ancestors:
+        parent_id = as_text(ancestors[0].get("_id"), "tree[0]._id")
+        if parent_id and parent_id != department_id:
+            parent = ctx.iris.department(parent_id)
+            graph.add(iri, ORG.subOrganizationOf, parent)
+            graph.share_type(parent, FOAF.Organization, ORG.OrganizationalUnit)
+    graph.unmapped_fields = sorted(set(record) - DEPARTMENT_FIELDS)
+    return graph
+
+
+DEPARTMENT_FIELDS = frozenset("_id _version name display layer tree date_created date_updated".split())

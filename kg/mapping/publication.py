@@ -9,10 +9,12 @@ from kg.mapping.dates import date_literal, parse_date, parse_datetime
 from kg.mapping.fields import (
     MappingError,
     as_text,
+    code_list,
     flag,
     json_type,
     obj,
     object_list,
+    required_text,
     single_line,
     strip_markup,
     text,
@@ -31,6 +33,7 @@ from kg.vocab import (
     BIBO_STATUS,
     DBO,
     DCAM,
+    DCAT,
     DCTERMS,
     FABIO,
     FOAF,
@@ -45,7 +48,7 @@ from kg.vocab import (
 # Fields kg maps (here or in the entity modules).
 MAPPED_FIELDS = frozenset(
     """_id type status title alternative_title abstract year month day date_published
-    publication_date date_created date_updated publisher place language ddc keyword jel
+    publication_date date_created date_updated publisher place language original_language ddc keyword jel
     doi external_id publication_identifier publication series_title volume intvolume
     issue page article_number report_number edition conference license oa
     publication_status quality_controlled article_type author editor translator
@@ -63,16 +66,6 @@ INTERNAL_FIELDS = frozenset(
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _PAGE_RANGE = re.compile(r"^\s*([A-Za-z]?\d+[A-Za-z]?)\s*[-–—]+\s*([A-Za-z]?\d+[A-Za-z]?)\s*$")
 _CITATION_PREFERENCE = ("apa", "ama", "chicago", "mla", "ieee", "short", "default")
-
-
-def required_text(record: dict, field: str) -> str:
-    value = record.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise MappingError(field, "required field is missing or empty")
-    result = as_text(value, field)
-    if result is None:
-        raise MappingError(field, "required field is empty")
-    return result
 
 
 def map_publication(record: dict, ctx: MappingContext) -> RecordGraph:
@@ -183,21 +176,22 @@ def _dates(record: dict, graph: RecordGraph) -> None:
     if defense:
         parsed = parse_date(defense)
         if parsed:
-            graph.add(graph.iri, KG.defenseDate, typed(*parsed))
+            graph.add(graph.iri, DCTERMS.dateAccepted, typed(*parsed))
         else:
             graph.warn("defense_date", f"not a date: {defense!r}")
 
 
 def _languages(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
-    for index, entry in enumerate(object_list(record, "language", " with iso")):
-        code = as_text(entry.get("iso"), f"language[{index}].iso")
-        if not code or code == "other":
-            continue
-        code = code.lower()
-        if code not in codes.LANGUAGE_TAGS:
-            graph.warn(f"language[{index}].iso", f"unknown ISO 639-2 code {code!r}")
-            continue
-        graph.add(graph.iri, DCTERMS.language, ctx.iris.language(code))
+    for field, predicate in (("language", DCTERMS.language), ("original_language", KG.originalLanguage)):
+        for index, entry in enumerate(code_list(record, field, "iso")):
+            code = as_text(entry.get("iso"), f"{field}[{index}].iso")
+            if not code or code == "other":
+                continue
+            code = code.lower()
+            if code not in codes.LANGUAGE_TAGS:
+                graph.warn(f"{field}[{index}].iso", f"unknown ISO 639-2 code {code!r}")
+                continue
+            graph.add(graph.iri, predicate, ctx.iris.language(code))
 
 
 def _identifiers(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
@@ -235,7 +229,8 @@ def _subjects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         graph.share(concept, DCAM.memberOf, DCTERMS.DDC)
         graph.share(concept, RDF.value, plain(notation))
     for keyword in text_list(record, "keyword"):
-        graph.add(graph.iri, DCTERMS.subject, plain(single_line(keyword)))
+        # Free-text keywords are not subjects with an IRI; dcat:keyword takes literals.
+        graph.add(graph.iri, DCAT.keyword, plain(single_line(keyword)))
     for code in text_list(record, "jel"):
         graph.add(graph.iri, DCTERMS.subject, ctx.iris.jel(code))
 
@@ -253,9 +248,9 @@ def _numbering(record: dict, record_type: str, graph: RecordGraph) -> None:
     page_range = _PAGE_RANGE.match(page)
     if page_range:
         start, end = page_range.groups()
+        # bibo:pages is for non-contiguous spans; a range is start and end.
         graph.add(graph.iri, BIBO.pageStart, plain(start))
         graph.add(graph.iri, BIBO.pageEnd, plain(end))
-        graph.add(graph.iri, BIBO.pages, plain(f"{start}–{end}"))
     elif page.isdigit() and record_type in codes.MONOGRAPHS:
         graph.add(graph.iri, BIBO.numPages, typed(str(int(page)), XSD.integer))
     else:
@@ -321,6 +316,8 @@ def _contributors(
     if degree is None:
         graph.warn("degree_awarded", f"unknown degree {awarded!r}; no degree stated")
     graph.add(iri, BIBO.degree, degree)
+    if degree is not None:
+        graph.add(iri, RDF.type, FABIO.DoctoralThesis if degree in codes.DOCTORAL_DEGREES else FABIO.MastersThesis)
     issuer = publisher
     if issuer is None and ctx.options.institution:
         issuer = organization(ctx.options.institution, ctx, graph)
@@ -343,14 +340,19 @@ def _ordered_list(record_iri: IRI, predicate: IRI, list_iri: IRI, members: list[
 
 def _citation(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     style = ctx.options.citation_style
-    citations = obj(record, "citation")
+    citations = record.get("citation")
     if style == "none" or not citations:
+        return
+    if not isinstance(citations, dict):
+        # Derived text, not metadata: a malformed one is not worth rejecting the record for.
+        graph.warn("citation", f"expected an object of citation styles, got {json_type(citations)}; ignored")
         return
     order = (style,) + tuple(s for s in _CITATION_PREFERENCE if s != style)
     for candidate in order + tuple(sorted(citations)):
         value = citations.get(candidate)
-        if isinstance(value, str) and value.strip():
-            graph.add(graph.iri, DCTERMS.bibliographicCitation, plain(strip_markup(value)))
+        cleaned = single_line(strip_markup(value)) if isinstance(value, str) else ""
+        if cleaned:
+            graph.add(graph.iri, DCTERMS.bibliographicCitation, plain(cleaned))
             return
         if value is not None and not isinstance(value, str):
-            raise MappingError(f"citation.{candidate}", f"expected text, got {json_type(value)}")
+            graph.warn(f"citation.{candidate}", f"expected text, got {json_type(value)}; ignored")

@@ -31,9 +31,9 @@ RELATIONS: dict[str, Rule] = {
     "published_in": Rule(DCTERMS.hasPart, True),
     "dissertation_contains": Rule(DCTERMS.hasPart, False),
     "part_of_dissertation": Rule(DCTERMS.hasPart, True),
-    # editions: the old edition dcterms:hasVersion the new one
-    "old_edition": Rule(DCTERMS.hasVersion, False),
-    "new_edition": Rule(DCTERMS.hasVersion, True),
+    # editions: the new edition dcterms:isVersionOf the old one (later → earlier, as versions)
+    "old_edition": Rule(DCTERMS.isVersionOf, True),
+    "new_edition": Rule(DCTERMS.isVersionOf, False),
     # series of works: the continuation dbo:previousWork the earlier item
     "continues": Rule(DBO.previousWork, False),
     "is_continued_by": Rule(DBO.previousWork, True),
@@ -52,13 +52,14 @@ RELATIONS: dict[str, Rule] = {
     "research_data": Rule(DCTERMS.references, True),
     "software": Rule(DCTERMS.references, True),
     "confirmation": Rule(DCTERMS.relation, True),
-    "hidden": Rule(DCTERMS.relation, True),
     "poster": Rule(DCTERMS.relation, True),
     "slides": Rule(DCTERMS.relation, True),
     # symmetric: ordered by id so both sides give the same triple
     "other": Rule(DCTERMS.relation, True),
 }
 _DISSERTATION_PAIR = {"dissertation_contains", "part_of_dissertation"}
+# Links the repository deliberately does not show on the record page are not published.
+UNPUBLISHED_RELATIONS = {"hidden"}
 
 
 def _id_order_key(record_id: str) -> tuple[int, int | str]:
@@ -75,6 +76,8 @@ def map_related_records(record: dict, record_type: str, ctx: MappingContext, gra
         status = as_text(entry.get("status"), f"{where}.status")
         if not relation or not target_id:
             graph.warn(where, "link without relation or id skipped")
+            continue
+        if relation in UNPUBLISHED_RELATIONS:
             continue
         rule = RELATIONS.get(relation)
         if rule is None:

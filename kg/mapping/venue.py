@@ -69,7 +69,7 @@ def map_conference(record: dict, ctx: MappingContext, graph: RecordGraph) -> Non
     start = _conference_date(conference, "start_date", graph)
     end = _conference_date(conference, "end_date", graph)
     event = ctx.iris.conference(name, start)
-    graph.share_type(event, BIBO.Conference)
+    graph.share_type(event, BIBO.Conference, BIBO.Event)
     graph.share(event, DCTERMS.title, plain(name))
     graph.share(event, KG.place, plain(as_text(conference.get("location"), "conference.location")))
     graph.share(event, DBO.startDate, typed(start, XSD.date))

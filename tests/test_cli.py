@@ -1,0 +1,62 @@
+"""The kg command line: exit status, summary, reject report, settings."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import CORPORA, SEEDS, run_kg
+
+EDGE = CORPORA / "edge_cases.json"
+
+
+def test_clean_run_exits_zero_with_a_summary(tmp_path):
+    result = run_kg("convert", str(SEEDS), "-o", str(tmp_path / "g.ttl"))
+    assert result.returncode == 0
+    assert b"read 2 records: 2 written, 0 rejected, 0 skipped as non-public" in result.stderr
+
+
+def test_rejects_exit_one_and_every_record_is_counted_once(tmp_path):
+    rejects = tmp_path / "rejects.jsonl"
+    result = run_kg("convert", str(EDGE), "-o", str(tmp_path / "g.jsonld"), "--rejects", str(rejects))
+    assert result.returncode == 1
+    assert b"read 10 records: 3 written, 5 rejected, 2 skipped as non-public" in result.stderr
+    entries = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [(e["record"], e["field"]) for e in entries] == [
+        ("e2", "title"),
+        (None, None),
+        ("e3", "author"),
+        (None, "_id"),
+        ("e8", "status"),
+    ]
+    assert all(e["source"].endswith("edge_cases.json") and e["position"].startswith("element ") for e in entries)
+    assert b"Traceback" not in result.stderr
+    assert b"record e1, author[1].orcid: invalid ORCID" in result.stderr
+
+
+def test_quiet_keeps_only_the_summary(tmp_path):
+    result = run_kg("convert", str(EDGE), "-o", str(tmp_path / "g.nt"), "-q")
+    assert result.stderr.count(b"\n") <= 3
+
+
+def test_unusable_input_and_options_exit_two(tmp_path):
+    missing = run_kg("convert", str(tmp_path / "nope.json"), "-o", str(tmp_path / "g.nt"))
+    assert missing.returncode == 2 and b"no such file" in missing.stderr
+    bad_format = run_kg("convert", str(SEEDS), "-o", str(tmp_path / "g.txt"))
+    assert bad_format.returncode == 2 and b"give -f" in bad_format.stderr
+    bad_base = run_kg("convert", str(SEEDS), "-o", "-", "--base", "not a url")
+    assert bad_base.returncode == 2 and b"base must be an http(s) URL" in bad_base.stderr
+    for result in (missing, bad_format, bad_base):
+        assert b"Traceback" not in result.stderr
+
+
+def test_config_file(tmp_path):
+    (tmp_path / "kg.toml").write_text('base = "https://pub.example.edu"\ncitation_style = "none"\n')
+    result = run_kg("convert", str(SEEDS), "-o", "out.nt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out.nt").read_text()
+    assert "<https://pub.example.edu/record/13074>" in text and "bibliographicCitation" not in text
+    override = run_kg("convert", str(SEEDS), "-o", "-", "--base", "https://other.example.edu", cwd=tmp_path)
+    assert b"<https://other.example.edu/record/13074>" in override.stdout
+    (tmp_path / "kg.toml").write_text('bsae = "typo"\n')
+    typo = run_kg("convert", str(SEEDS), "-o", "-", cwd=tmp_path)
+    assert typo.returncode == 2 and b"unknown setting(s) bsae" in typo.stderr

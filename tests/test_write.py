@@ -1,0 +1,127 @@
+"""write: every format parses back, with rdflib and with pyoxigraph, to the same graph."""
+
+from __future__ import annotations
+
+import gzip
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from conftest import SEEDS, corpus_files, run_kg
+
+from kg.mapping import MappingOptions
+from kg.pipeline import convert
+from kg.write import FormatError, format_for
+
+RDFLIB = {"nt": "nt", "nq": "nquads", "ttl": "turtle", "trig": "trig", "jsonld": "json-ld", "rdf": "xml"}
+OXIGRAPH = {
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+INPUTS = [str(p) for p in corpus_files()]
+
+
+def rdflib_triples(path, fmt):
+    dataset = rdflib.Dataset()
+    dataset.parse(str(path), format=RDFLIB[fmt])
+    return {(s.n3(), p.n3(), o.n3()) for s, p, o, _ in dataset.quads()}
+
+
+def oxigraph_triples(path, fmt):
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in ox.parse(path=str(path), format=OXIGRAPH[fmt])}
+
+
+@pytest.fixture(scope="module")
+def dumps(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dumps")
+    out = {}
+    for fmt in RDFLIB:
+        out[fmt] = folder / f"all.{fmt}"
+        convert(INPUTS, str(out[fmt]))
+    return out
+
+
+@pytest.mark.parametrize("fmt", sorted(RDFLIB))
+def test_every_format_parses_back_to_the_same_graph(dumps, fmt):
+    reference_rdflib = rdflib_triples(dumps["nt"], "nt")
+    reference_ox = oxigraph_triples(dumps["nt"], "nt")
+    assert len(reference_rdflib) > 500
+    assert rdflib_triples(dumps[fmt], fmt) == reference_rdflib
+    assert oxigraph_triples(dumps[fmt], fmt) == reference_ox
+
+
+def test_quads_hold_one_graph_per_record(dumps):
+    graphs = {str(q.graph_name) for q in ox.parse(path=str(dumps["nq"]), format=ox.RdfFormat.N_QUADS)}
+    assert "<https://repository.example.org/record/13074>" in graphs
+    assert all("/record/" in g for g in graphs)
+
+
+def test_triple_formats_write_shared_triples_once(dumps):
+    lines = dumps["nt"].read_text().splitlines()
+    assert len(lines) == len(set(lines))
+    alistarh = [
+        line
+        for line in lines
+        if line.startswith("<https://repository.example.org/person/4A899BFC") and "foaf/0.1/name" in line
+    ]
+    assert len(alistarh) == 1
+
+
+def test_same_input_gives_byte_identical_ntriples_and_nquads(tmp_path):
+    for fmt in ("nt", "nq", "nt.gz"):
+        first, second = tmp_path / f"1.{fmt}", tmp_path / f"2.{fmt}"
+        convert(INPUTS, str(first))
+        convert(INPUTS, str(second))
+        assert first.read_bytes() == second.read_bytes()
+
+
+def test_gzip_output_and_format_by_suffix(tmp_path):
+    out = tmp_path / "seeds.ttl.gz"
+    convert([str(SEEDS)], str(out))
+    text = gzip.decompress(out.read_bytes()).decode()
+    assert text.startswith("@prefix")
+    assert len(rdflib.Graph().parse(data=text, format="turtle")) == seed_triple_count()
+
+
+def test_jsonld_context_is_embedded_and_compact(dumps):
+    import json
+
+    document = json.loads(dumps["jsonld"].read_text())
+    assert document["@context"]["dcterms"] == "http://purl.org/dc/terms/"
+    thesis = next(n for n in document["@graph"] if n["@id"].endswith("/record/13074"))
+    assert "bibo:Thesis" in thesis["@type"]
+    assert thesis["dcterms:title"] == ["Efficiency and generalization of sparse neural networks"]
+
+
+def seed_triple_count() -> int:
+    lines = run_kg("convert", str(SEEDS), "-f", "nt", "-o", "-").stdout.decode().splitlines()
+    assert len(lines) == len(set(lines)) > 100
+    return len(lines)
+
+
+def test_format_names():
+    assert format_for("x.nq.gz") == "nq"
+    assert format_for("-", None) == "nt"
+    assert format_for("x", "turtle") == "ttl"
+    with pytest.raises(FormatError):
+        format_for("graph.txt")
+    with pytest.raises(FormatError):
+        format_for("x.ttl", "n3")
+
+
+def test_stdout_output():
+    result = run_kg("convert", str(SEEDS), "-f", "ttl", "-o", "-")
+    assert result.returncode == 0
+    assert len(rdflib.Graph().parse(data=result.stdout.decode(), format="turtle")) == seed_triple_count()
+
+
+def test_other_base_and_no_citation(tmp_path):
+    out = tmp_path / "x.nt"
+    convert([str(SEEDS)], str(out), options=MappingOptions(base="https://pub.example.edu/", citation_style="none"))
+    text = out.read_text()
+    assert "<https://pub.example.edu/record/13074>" in text
+    assert "bibliographicCitation" not in text
