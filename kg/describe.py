@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.iris import Minter
 from kg.rdf import IRI, Literal, nt_term
-from kg.sync import SYNC_SHA256, rdf_format
+from kg.sync import SYNC_GRAPH, rdf_format
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -100,7 +100,7 @@ Select = Callable[[str], list[dict[str, str]]]
 
 
 def store_scope(state: IRI) -> str:
-    return f"GRAPH <{state}> {{ ?kg_graph <{SYNC_SHA256}> ?kg_sha }} GRAPH ?kg_graph {{ %s }}"
+    return f"GRAPH <{state}> {{ ?kg_entry <{SYNC_GRAPH}> ?kg_graph }} GRAPH ?kg_graph {{ %s }}"
 
 
 def count(select: Select, scope: str = "%s") -> Counts:

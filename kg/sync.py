@@ -36,9 +36,10 @@ from kg.rdf import IRI, Literal, escape_string, is_valid_iri, nt_term
 from kg.read import InputError, expand_sources, read_records
 
 SYNC = "https://w3id.org/librecat-kg/sync#"
+SYNC_GRAPH = SYNC + "graph"
 SYNC_SHA256 = SYNC + "sha256"
-DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
-DCT_MODIFIED = "http://purl.org/dc/terms/modified"
+SYNC_RECORD = SYNC + "recordId"
+SYNC_UPDATED = SYNC + "dateUpdated"
 
 # RDF inputs, by suffix (a trailing .gz is allowed); everything else is read as LibreCat records.
 RDF_SUFFIXES = {
@@ -65,6 +66,12 @@ def description_graph(base: str) -> IRI:
     return IRI(f"{Minter(base).base}/kg/description")
 
 
+def entry_iri(state: IRI, graph: IRI) -> IRI:
+    """The state entry of *graph*: a node of its own, so that no triple about a record leaks into
+    queries over the union of all graphs."""
+    return IRI(f"{state}/{quote(graph, safe='')}")
+
+
 def content_hash(lines: Iterable[str]) -> str:
     """SHA-256 of the sorted, distinct N-Triples lines: changes exactly when the graph does."""
     digest = hashlib.sha256()
@@ -89,13 +96,13 @@ class GraphUnit:
         lines = [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in graph.triples()]
         return cls(graph.iri, lines, content_hash(lines), graph.record_id, graph.date_updated)
 
-    def state_lines(self) -> list[str]:
-        subject = f"<{self.name}>"
-        lines = [f'{subject} <{SYNC_SHA256}> "{self.sha256}" .']
+    def state_lines(self, state: IRI) -> list[str]:
+        entry = f"<{entry_iri(state, self.name)}>"
+        lines = [f"{entry} <{SYNC_GRAPH}> <{self.name}> .", f'{entry} <{SYNC_SHA256}> "{self.sha256}" .']
         if self.record_id is not None:
-            lines.append(f"{subject} <{DCT_IDENTIFIER}> {nt_term(Literal(self.record_id))} .")
+            lines.append(f"{entry} <{SYNC_RECORD}> {nt_term(Literal(self.record_id))} .")
         if self.date_updated:
-            lines.append(f"{subject} <{DCT_MODIFIED}> {nt_term(Literal(self.date_updated))} .")
+            lines.append(f"{entry} <{SYNC_UPDATED}> {nt_term(Literal(self.date_updated))} .")
         return lines
 
     def size(self) -> int:
@@ -137,12 +144,12 @@ class Target(Protocol):
 STATE_QUERY = f"""SELECT ?g (GROUP_CONCAT(DISTINCT ?sha; separator=" ") AS ?shas) (SAMPLE(?id) AS ?rid)
   (SAMPLE(?date) AS ?updated) WHERE {{
   GRAPH <%(state)s> {{
-    ?g <{SYNC_SHA256}> ?sha .
-    OPTIONAL {{ ?g <{DCT_IDENTIFIER}> ?id }}
-    OPTIONAL {{ ?g <{DCT_MODIFIED}> ?date }}
+    ?entry <{SYNC_GRAPH}> ?g ; <{SYNC_SHA256}> ?sha .
+    OPTIONAL {{ ?entry <{SYNC_RECORD}> ?id }}
+    OPTIONAL {{ ?entry <{SYNC_UPDATED}> ?date }}
   }} %(after)s
 }} GROUP BY ?g %(page)s"""
-STATE_COUNT = f"""SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH <%s> {{ ?g <{SYNC_SHA256}> ?sha }} }}"""
+STATE_COUNT = f"""SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH <%s> {{ ?entry <{SYNC_GRAPH}> ?g }} }}"""
 # Stock Virtuoso returns at most 10,000 rows (ResultSetMaxRows) and refuses ORDER BY with an OFFSET
 # beyond it, so a big state is read in keyset pages (graphs after the last one seen).
 STATE_PAGE = 10_000
@@ -175,9 +182,9 @@ def read_state(target: Target, state: IRI, page: int = STATE_PAGE) -> dict[IRI, 
 
 def _forget(state: IRI, names: list[IRI]) -> str:
     """Delete the state entries of *names*."""
-    values = " ".join(f"<{name}>" for name in names)
-    pattern = f"GRAPH <{state}> {{ ?g ?p ?o }}"
-    return f"DELETE {{ {pattern} }} WHERE {{ VALUES ?g {{ {values} }} {pattern} }}"
+    values = " ".join(f"<{entry_iri(state, name)}>" for name in names)
+    pattern = f"GRAPH <{state}> {{ ?entry ?p ?o }}"
+    return f"DELETE {{ {pattern} }} WHERE {{ VALUES ?entry {{ {values} }} {pattern} }}"
 
 
 def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal], drop: bool = False) -> str:
@@ -218,9 +225,11 @@ def state_prepare(state: IRI, units: list[GraphUnit], removals: list[Removal]) -
     """
     lines = []
     for name, record_id in [(u.name, u.record_id) for u in units] + [(r.name, r.record_id) for r in removals]:
-        lines.append(f'<{name}> <{SYNC_SHA256}> "" .')
+        entry = f"<{entry_iri(state, name)}>"
+        lines.append(f"{entry} <{SYNC_GRAPH}> <{name}> .")
+        lines.append(f'{entry} <{SYNC_SHA256}> "" .')
         if record_id is not None:
-            lines.append(f"<{name}> <{DCT_IDENTIFIER}> {nt_term(Literal(record_id))} .")
+            lines.append(f"{entry} <{SYNC_RECORD}> {nt_term(Literal(record_id))} .")
     return f"INSERT DATA {{ GRAPH <{state}> {{\n" + "\n".join(lines) + "\n} }"
 
 
@@ -228,17 +237,18 @@ def state_request(state: IRI, units: list[GraphUnit], removals: list[Removal]) -
     """After graphs changed: the new entries of *units* first, then stale values go; *removals* go last."""
     operations = []
     if units:
-        lines = "\n".join(line for u in units for line in u.state_lines())
+        lines = "\n".join(line for u in units for line in u.state_lines(state))
         operations.append(f"INSERT DATA {{ GRAPH <{state}> {{\n{lines}\n}} }}")
         rows = " ".join(
-            f'(<{u.name}> "{u.sha256}" {nt_term(Literal(u.date_updated)) if u.date_updated else "UNDEF"})'
+            f'(<{entry_iri(state, u.name)}> "{u.sha256}" '
+            f"{nt_term(Literal(u.date_updated)) if u.date_updated else 'UNDEF'})"
             for u in units
         )
         operations.append(
-            f"DELETE {{ GRAPH <{state}> {{ ?g ?p ?o }} }} WHERE {{ VALUES (?g ?sha ?date) {{ {rows} }} "
-            f"GRAPH <{state}> {{ ?g ?p ?o }} "
+            f"DELETE {{ GRAPH <{state}> {{ ?entry ?p ?o }} }} WHERE {{ VALUES (?entry ?sha ?date) {{ {rows} }} "
+            f"GRAPH <{state}> {{ ?entry ?p ?o }} "
             f"FILTER((?p = <{SYNC_SHA256}> && ?o != ?sha) || "
-            f"(?p = <{DCT_MODIFIED}> && (!BOUND(?date) || ?o != ?date))) }}"
+            f"(?p = <{SYNC_UPDATED}> && (!BOUND(?date) || ?o != ?date))) }}"
         )
     if removals:
         operations.append(_forget(state, [r.name for r in removals]))

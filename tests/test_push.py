@@ -118,7 +118,8 @@ def test_the_endpoint_killed_mid_push_then_the_rerun_converges(tmp_path, fault_p
         # The state lists every record graph exactly once, with one hash each.
         rows = server.select(
             f"SELECT ?g (COUNT(?h) AS ?n) WHERE {{ GRAPH <{BASE}/kg/sync-state> "
-            "{ ?g <https://w3id.org/librecat-kg/sync#sha256> ?h } } GROUP BY ?g"
+            "{ ?e <https://w3id.org/librecat-kg/sync#graph> ?g ; <https://w3id.org/librecat-kg/sync#sha256> ?h } } "
+            "GROUP BY ?g"
         )
         assert len(rows) == 19 and {r["n"]["value"] for r in rows} == {"1"}
     finally:

@@ -129,3 +129,12 @@ def test_a_missing_input_is_a_usage_error(tmp_path):
     result = run_kg("load", tmp_path / "nowhere.json", "--store", tmp_path / "store")
     assert result.returncode == 2
     assert "nowhere.json: no such file" in result.stderr.decode()
+
+
+def test_kgs_own_graphs_say_nothing_about_records(tmp_path):
+    """Queries read the union of all graphs: the state and description must not add to a record."""
+    store_path = tmp_path / "store"
+    assert run_kg("load", SEEDS, PUBLICATIONS, "--store", store_path).returncode == 0
+    own = [q for q in store_quads(store_path, f"{BASE}/kg/")]
+    assert own
+    assert not [q for q in own if q.startswith(f"<{RECORDS}")]

@@ -12,6 +12,7 @@ from conftest import PUBLICATIONS, SEEDS, endpoint_quads, file_quads, run_kg, st
 from kg.sync import GraphUnit, content_hash
 
 BASE = "https://repository.example.org"
+SYNC = "https://w3id.org/librecat-kg/sync#"
 RECORDS = f"{BASE}/record/"
 FAST = ("--retry-wait", "0.01")
 
@@ -114,8 +115,8 @@ def test_sync_to_an_endpoint_touches_exactly_the_changed_records(oxigraph_server
     assert endpoint_quads(oxigraph_server.query_url, RECORDS) == dump(tmp_path, second, "v2.nq")
 
     state = oxigraph_server.select(
-        f"SELECT ?g ?id ?date WHERE {{ GRAPH <{BASE}/kg/sync-state> {{ ?g <http://purl.org/dc/terms/identifier> ?id "
-        "OPTIONAL { ?g <http://purl.org/dc/terms/modified> ?date } } }"
+        f"SELECT ?g ?id ?date WHERE {{ GRAPH <{BASE}/kg/sync-state> {{ ?e <{SYNC}graph> ?g ; <{SYNC}recordId> ?id "
+        f"OPTIONAL {{ ?e <{SYNC}dateUpdated> ?date }} }} }}"
     )
     by_id = {row["id"]["value"]: row for row in state}
     assert changes["remove"] not in by_id and changes["add"] in by_id
@@ -165,7 +166,7 @@ def test_content_hash_follows_the_graph_not_the_order():
     assert content_hash(lines) == content_hash(list(reversed(lines)))
     assert content_hash(lines) != content_hash(lines[:1])
     unit = GraphUnit("https://x.example/record/1", lines, content_hash(lines), "1", "2024-01-01T00:00:00Z")
-    assert any("2024-01-01T00:00:00Z" in line for line in unit.state_lines())
+    assert any("2024-01-01T00:00:00Z" in line for line in unit.state_lines("https://x.example/kg/sync-state"))
 
 
 def test_sync_needs_exactly_one_target(tmp_path):
