@@ -135,6 +135,6 @@ def test_kgs_own_graphs_say_nothing_about_records(tmp_path):
     """Queries read the union of all graphs: the state and description must not add to a record."""
     store_path = tmp_path / "store"
     assert run_kg("load", SEEDS, PUBLICATIONS, "--store", store_path).returncode == 0
-    own = [q for q in store_quads(store_path, f"{BASE}/kg/")]
+    own = store_quads(store_path, f"{BASE}/kg/")
     assert own
     assert not [q for q in own if q.startswith(f"<{RECORDS}")]
