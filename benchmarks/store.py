@@ -84,7 +84,7 @@ def oxigraph_server(location: Path) -> tuple[subprocess.Popen, str]:
 
 def triples_in(stderr: str) -> int:
     for line in stderr.splitlines():
-        if line.endswith("requests") and "triples sent" in line:
+        if line.endswith("batches") and "triples sent" in line:
             return int(line.split()[0])
     return 0
 

@@ -188,7 +188,12 @@ def _forget(state: IRI, names: list[IRI]) -> str:
 
 
 def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal], drop: bool = False) -> str:
-    """One SPARQL Update request that replaces *units* and removes *removals* with their state entries.
+    """One SPARQL Update request: ``update_operations`` joined."""
+    return " ;\n".join(update_operations(state, units, removals, drop))
+
+
+def update_operations(state: IRI, units: list[GraphUnit], removals: list[Removal], drop: bool = False) -> list[str]:
+    """The operations that replace *units* and remove *removals* with their state entries.
 
     Oxigraph runs the whole request as one transaction. Virtuoso does not: a request that fails
     halfway keeps its first operations. So the operations are ordered to converge in that case
@@ -211,8 +216,8 @@ def update_request(state: IRI, units: list[GraphUnit], removals: list[Removal], 
         operations.append(f"INSERT DATA {{\n{graphs}\n}}")
     # Removed graphs are dropped (not just emptied), so that no empty graph lingers.
     operations.extend(f"DROP SILENT GRAPH <{r.name}>" for r in removals)
-    operations.append(state_request(state, units, removals))
-    return " ;\n".join(operations)
+    operations.extend(state_operations(state, units, removals))
+    return operations
 
 
 def state_prepare(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> str:
@@ -234,6 +239,10 @@ def state_prepare(state: IRI, units: list[GraphUnit], removals: list[Removal]) -
 
 
 def state_request(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> str:
+    return " ;\n".join(state_operations(state, units, removals))
+
+
+def state_operations(state: IRI, units: list[GraphUnit], removals: list[Removal]) -> list[str]:
     """After graphs changed: the new entries of *units* first, then stale values go; *removals* go last."""
     operations = []
     if units:
@@ -252,7 +261,7 @@ def state_request(state: IRI, units: list[GraphUnit], removals: list[Removal]) -
         )
     if removals:
         operations.append(_forget(state, [r.name for r in removals]))
-    return " ;\n".join(operations)
+    return operations
 
 
 def replace_graph_request(name: IRI, lines: list[str]) -> str:
@@ -356,7 +365,7 @@ class Plan:
                 if ids:
                     lines.append(f"{label}: {' '.join(ids)}")
         else:
-            lines.append(f"{self.triples_sent} triples sent in {self.requests} requests")
+            lines.append(f"{self.triples_sent} triples sent in {self.requests} batches")
         return "\n".join(lines)
 
 

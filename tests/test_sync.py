@@ -230,9 +230,9 @@ class StopsHalfway:
 
     def apply(self, state, units, removals):
         from kg.push import EndpointError
-        from kg.sync import update_request
+        from kg.sync import update_operations
 
-        operations = update_request(state, units, removals).split(" ;\n")
+        operations = update_operations(state, units, removals)
         self.operations = len(operations)
         for operation in operations[: self.keep]:
             self.store.store.update(operation)
