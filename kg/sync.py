@@ -352,7 +352,7 @@ class Plan:
     remove: list[str] = field(default_factory=list)
     unchanged: int = 0
     triples_sent: int = 0
-    requests: int = 0
+    batches: int = 0
 
     def report(self, dry_run: bool = False) -> str:
         verb = "would " if dry_run else ""
@@ -365,7 +365,7 @@ class Plan:
                 if ids:
                     lines.append(f"{label}: {' '.join(ids)}")
         else:
-            lines.append(f"{self.triples_sent} triples sent in {self.requests} batches")
+            lines.append(f"{self.triples_sent} triples sent in {self.batches} batches")
         return "\n".join(lines)
 
 
@@ -397,7 +397,7 @@ class Batcher:
         if (self.units or self.removals) and self.target is not None:
             self.target.apply(self.state, self.units, self.removals)
             self.plan.triples_sent += sum(len(u.lines) for u in self.units)
-            self.plan.requests += 1
+            self.plan.batches += 1
         self.units, self.removals, self.size = [], [], 0
 
 
