@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
@@ -313,31 +313,33 @@ def read_rdf(path: str, base: str, graph: str | None = None) -> Iterator[GraphUn
         raise SyncError(f"--graph: {graph!r} is not an absolute IRI")
     default_name = IRI(graph) if graph else file_graph_name(base, path)
     reserved = f"{Minter(base).base}/kg/"
-    dataset = ox.Store()
+    # Grouped in plain dicts, not an ox.Store: a store canonicalises some literals
+    # (xsd:nonNegativeInteger becomes xsd:integer) and the data must go out as written.
+    graphs: dict[IRI, dict[str, None]] = {}
     opener = gzip.open if path.lower().endswith(".gz") else open
     try:
         with opener(path, "rb") as stream:
-            dataset.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, q.graph_name)
-                for q in ox.parse(stream, format=fmt, base_iri=Path(path).resolve().as_uri())
-            )
+            for quad in ox.parse(stream, format=fmt, base_iri=Path(path).resolve().as_uri()):
+                if isinstance(quad.graph_name, ox.DefaultGraph):
+                    name = default_name
+                elif isinstance(quad.graph_name, ox.NamedNode):
+                    name = IRI(quad.graph_name.value)
+                else:
+                    raise SyncError(f"{path}: a graph named by a blank node cannot be placed in a store")
+                graphs.setdefault(name, {})[f"{quad.subject} {quad.predicate} {quad.object} ."] = None
     except SyntaxError as exc:
         raise SyncError(f"{path}: not valid {fmt.name}: {exc.msg}") from None
     except (OSError, ValueError) as exc:
         raise SyncError(f"{path}: cannot read: {exc}") from None
-    for name in [default_name, *(n.value for n in dataset.named_graphs() if isinstance(n, ox.NamedNode))]:
+    for name in graphs:
         if name.startswith(reserved):
             raise SyncError(f"{path}: graph <{name}> is reserved for kg's own state and description")
-    default = list(dataset.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    if default:
-        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in default]
-        yield GraphUnit(default_name, lines, content_hash(lines))
-    for name in sorted(dataset.named_graphs(), key=str):
-        if not isinstance(name, ox.NamedNode):
-            continue
-        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in dataset.quads_for_pattern(None, None, None, name)]
-        if lines:
-            yield GraphUnit(IRI(name.value), lines, content_hash(lines))
+    records = f"{Minter(base).base}/record/"
+    for name, lines in graphs.items():
+        # A record's graph from a kg dump counts as that record (for --full and withdrawals).
+        rest = name[len(records) :] if name.startswith(records) else ""
+        record_id = unquote(rest) if rest and not any(c in rest for c in "/#?") else None
+        yield GraphUnit(name, list(lines), content_hash(lines), record_id)
 
 
 # --- plan and apply --------------------------------------------------------------------------
