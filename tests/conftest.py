@@ -520,6 +520,8 @@ class FaultProxy:
         self.backend = backend.rstrip("/")
         self.port = free_port()
         self.fail_first = 0
+        self.stall_first = 0  # requests answered only after `stall_seconds` (a timeout for the client)
+        self.stall_seconds = 1.5
         self.require_basic: tuple[str, str] | None = None
         self.max_body: int | None = None
         self.on_request = None
@@ -535,14 +537,22 @@ class FaultProxy:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if proxy.stall_first > 0:
+                    proxy.stall_first -= 1
+                    proxy.statuses.append(0)
+                    time.sleep(proxy.stall_seconds)
+                    return  # the client gave up long ago; close without an answer
                 status, headers, payload = proxy._answer(self.command, self.path, dict(self.headers), body)
                 proxy.statuses.append(status)
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 

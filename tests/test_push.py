@@ -82,6 +82,16 @@ def test_a_500_is_retried(oxigraph_server, fault_proxy, dump):
     assert endpoint_quads(oxigraph_server.query_url, RECORDS) == dump
 
 
+def test_a_timeout_is_retried(oxigraph_server, fault_proxy, dump):
+    proxy = fault_proxy(oxigraph_server.url)
+    proxy.stall_first = 1
+    result = push(proxy.url + "/query", "--timeout", "1")
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "timed out; retrying" in err
+    assert endpoint_quads(oxigraph_server.query_url, RECORDS) == dump
+
+
 def test_a_4xx_fails_at_once_with_the_endpoints_message(oxigraph_server, fault_proxy):
     proxy = fault_proxy(oxigraph_server.url)
     result = push(proxy.url + "/query", "--update-endpoint", proxy.url + "/no-such-service")
