@@ -1,16 +1,17 @@
-"""Placing graphs in a store: inputs → graph units → a plan → atomic batches.
+"""Placing graphs in a store: inputs → graph units → a plan → batches of whole graphs.
 
 Every graph kg places in a store (embedded or remote) is listed in a *state*
-graph, ``{base}/kg/sync-state``, inside that same store::
+graph, ``{base}/kg/sync-state``, inside that same store, one entry node per graph::
 
-    <graph> sync:sha256 "…" ; dcterms:identifier "record id" ; dcterms:modified "date_updated" .
+    <{state}/{graph IRI, encoded}> sync:graph <graph> ; sync:sha256 "…" ;
+        sync:recordId "id" ; sync:dateUpdated "…" .
 
-A graph and its state entry are always written in the same request (SPARQL
-Update) or, where the protocol cannot do that (Graph Store Protocol), in an
-order that keeps the state from ever claiming content that is not there: the
-graph is PUT before its entry is added, and deleted before its entry is removed.
-So a run that dies halfway leaves the state a correct description of what is in
-the store, and the next run sends exactly what is missing.
+A batch of graphs and their entries are written in one SPARQL Update request, which
+Oxigraph runs as one transaction. For stores that keep half a request (Virtuoso) or
+protocols that cannot combine them (Graph Store Protocol), the order of the steps
+keeps the state from ever hiding content: entries of the batch get a tombstone
+first, then the graphs change, then the entries are written (``update_operations``).
+So a run that dies anywhere leaves a state from which the next run converges.
 
 ``kg load`` and ``kg push`` replace every input graph; ``kg sync`` compares
 content hashes with the state and touches only new, changed and withdrawn
