@@ -8,12 +8,13 @@ import click
 
 from kg import __version__
 from kg.config import ConfigError, load_config, mapping_options
+from kg.describe import DescribeError, describe_dump
 from kg.iris import DEFAULT_BASE, Minter
 from kg.pipeline import RECORD_STATUSES, Progress, convert
 from kg.read import InputError
 from kg.write import FORMATS, FormatError, format_for
 
-EXIT_OK, EXIT_REJECTS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTS, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
 # Records per pyshacl run for `kg convert --validate`, chosen by benchmarks/validate.py.
 DEFAULT_VALIDATE_BATCH = 2000
 
@@ -48,6 +49,15 @@ def mapping_settings(func):  # type: ignore[no-untyped-def]
         multiple=True,
         type=click.Choice(sorted(RECORD_STATUSES)),
         help="Export records of this status (repeatable). Default: public only.",
+    )(func)
+    return func
+
+
+def description_settings(func):  # type: ignore[no-untyped-def]
+    """Options of the dataset description (VoID/DCAT/PROV) written beside dumps and into stores."""
+    func = click.option("--title", help="Dataset title in the description (default: from --base).")(func)
+    func = click.option(
+        "--license", "license_iri", help="Licence IRI of the dataset (default: CC0 1.0, as usual for metadata)."
     )(func)
     return func
 
@@ -100,6 +110,7 @@ def resolve_options(config_path, base, institution, citation_style, kind=None): 
     help="Records validated per pyshacl run with --validate (1: each record alone; see README 'Validation').",
 )
 @mapping_settings
+@description_settings
 def convert_command(  # type: ignore[no-untyped-def]
     inputs,
     output,
@@ -115,8 +126,13 @@ def convert_command(  # type: ignore[no-untyped-def]
     institution,
     citation_style,
     statuses,
+    title,
+    license_iri,
 ):
     """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
+
+    Beside the dump (not for stdout) goes its description: graph.ttl → graph.void.ttl
+    (VoID counts, DCAT distribution with byte size and SHA-256, PROV-O provenance).
 
     Exit status: 0 when every record was written or skipped as non-public,
     1 when some records were rejected (see --rejects), 2 on unusable input or options.
@@ -155,7 +171,340 @@ def convert_command(  # type: ignore[no-untyped-def]
         if not isinstance(exc, UnusableInput):
             raise
         fail(str(exc))
+    if output != "-":
+        # The description needs the closed dump (its byte size and SHA-256).
+        try:
+            describe_dump(output, format_for(output, fmt), inputs, options.base, title=title, license=license_iri)
+        except (DescribeError, OSError) as exc:
+            fail(str(exc))
     click.echo(summary.report(), err=True)
+    sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+# --- load / push / sync: the graph into a store ------------------------------------------------
+
+
+def store_settings(func):  # type: ignore[no-untyped-def]
+    """Options shared by load, push and sync (besides the mapping settings)."""
+    func = click.option(
+        "--rejects",
+        "rejects_path",
+        type=click.Path(dir_okay=False),
+        help="Write rejected records (JSON Lines: source, position, record, field, reason).",
+    )(func)
+    func = click.option("-q", "--quiet", is_flag=True, help="Only the summary; no per-record warnings.")(func)
+    func = click.option(
+        "--batch-bytes",
+        type=click.IntRange(min=1),
+        default=4 << 20,
+        show_default=True,
+        help="Size limit of one request; a batch holds whole graphs only.",
+    )(func)
+    return func
+
+
+def endpoint_settings(func):  # type: ignore[no-untyped-def]
+    """Where and how to reach a remote store (shown in this order in --help)."""
+    options = [
+        click.option("--endpoint", "endpoint_url", help="SPARQL query endpoint URL."),
+        click.option("--update-endpoint", help="SPARQL Update URL (default: …/query → …/update, else --endpoint)."),
+        click.option("--graph-store", help="Graph Store Protocol URL for --protocol gsp (default: …/query → …/store)."),
+        click.option(
+            "--protocol",
+            type=click.Choice(["update", "gsp"]),
+            default="update",
+            show_default=True,
+            help="SPARQL Update requests holding whole records, or one Graph Store PUT per record.",
+        ),
+        click.option(
+            "--auth",
+            type=click.Choice(["basic", "digest"]),
+            help="HTTP authentication scheme (default: $KG_ENDPOINT_AUTH or basic). Credentials: "
+            "$KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD or ~/.netrc.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Retries of a transient failure (connection refused, timeout, HTTP 5xx).",
+        ),
+        click.option(
+            "--retry-wait",
+            type=click.FloatRange(min=0),
+            default=0.5,
+            show_default=True,
+            help="First wait before a retry in seconds; doubles each time, at most 30 s.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            default=120.0,
+            show_default=True,
+            help="Seconds to wait for one response.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def open_endpoint(endpoint_url, update_endpoint, graph_store, protocol, auth, retries, retry_wait, timeout):  # type: ignore[no-untyped-def]
+    from kg.push import Endpoint, EndpointError, RetryPolicy, find_credentials
+
+    try:
+        return Endpoint(
+            endpoint_url,
+            update_endpoint,
+            graph_store,
+            protocol,
+            credentials=find_credentials(update_endpoint or endpoint_url, auth),
+            retry=RetryPolicy(attempts=retries + 1, initial=retry_wait),
+            timeout=timeout,
+            log=sys.stderr,
+        )
+    except EndpointError as exc:
+        fail(str(exc))
+
+
+def run_place(  # type: ignore[no-untyped-def]
+    target,
+    inputs,
+    *,
+    incremental,
+    full=False,
+    dry_run=False,
+    graph=None,
+    endpoint_url=None,
+    options,
+    statuses,
+    rejects_path,
+    quiet,
+    batch_bytes,
+    title,
+    license_iri,
+):
+    """Shared body of load, push and sync: kg.sync.run with the command line's reporting."""
+    from kg.pipeline import PUBLIC, Summary
+    from kg.push import EndpointError
+    from kg.sync import SyncError, run
+
+    summary = Summary()
+    rejects = None
+    try:
+        rejects = open(rejects_path, "w", encoding="utf-8") if rejects_path else None
+        plan = run(
+            inputs,
+            target,
+            options=options,
+            summary=summary,
+            incremental=incremental,
+            full=full,
+            dry_run=dry_run,
+            graph=graph,
+            endpoint_url=endpoint_url,
+            statuses=frozenset(statuses) if statuses else PUBLIC,
+            batch_bytes=batch_bytes,
+            rejects=rejects,
+            warnings=None if quiet else sys.stderr,
+            progress=Progress(),
+            title=title,
+            license_iri=license_iri,
+        )
+    except (InputError, SyncError) as exc:
+        fail(str(exc))
+    except EndpointError as exc:
+        click.echo(f"kg: error: {exc}", err=True)
+        click.echo("kg: no record was half-written: fix the cause and run the same command again", err=True)
+        sys.exit(EXIT_STORE)
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    finally:
+        if rejects:
+            rejects.close()
+    if summary.read:
+        click.echo(summary.report(), err=True)
+    click.echo(plan.report(dry_run), err=True)
+    return summary
+
+
+@main.command("load")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--store", "store_path", default="kg-store", show_default=True, help="Store folder (created if missing).")
+@click.option("--graph", help="Graph IRI for triples-only RDF inputs (default: {base}/graph/FILE-NAME).")
+@store_settings
+@mapping_settings
+@description_settings
+def load_command(
+    inputs,
+    store_path,
+    graph,
+    rejects_path,
+    quiet,
+    batch_bytes,
+    config_path,
+    base,
+    institution,  # type: ignore[no-untyped-def]
+    citation_style,
+    statuses,
+    title,
+    license_iri,
+):
+    """Load records or RDF into the embedded on-disk store, one named graph per record.
+
+    Inputs are LibreCat exports (as for convert) or RDF files (.nt .nq .ttl .trig .jsonld .rdf, .gz):
+    N-Quads/TriG keep their graphs. Loading the same input twice gives the same store.
+    Exit status: 0 ok, 1 some records rejected, 2 unusable input or store.
+    """
+    from kg.store import EmbeddedStore, StoreError
+
+    options = resolve_options(config_path, base, institution, citation_style)
+    try:
+        store = EmbeddedStore(store_path)
+    except StoreError as exc:
+        fail(str(exc))
+    summary = run_place(
+        store,
+        inputs,
+        incremental=False,
+        graph=graph,
+        options=options,
+        statuses=statuses,
+        rejects_path=rejects_path,
+        quiet=quiet,
+        batch_bytes=batch_bytes,
+        title=title,
+        license_iri=license_iri,
+    )
+    store.flush()
+    sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+@main.command("push")
+@click.argument("inputs", nargs=-1, required=True)
+@endpoint_settings
+@click.option("--graph", help="Graph IRI for triples-only RDF inputs (default: {base}/graph/FILE-NAME).")
+@store_settings
+@mapping_settings
+@description_settings
+def push_command(
+    inputs,
+    endpoint_url,
+    update_endpoint,
+    graph_store,
+    protocol,
+    auth,
+    retries,
+    retry_wait,
+    timeout,  # type: ignore[no-untyped-def]
+    graph,
+    rejects_path,
+    quiet,
+    batch_bytes,
+    config_path,
+    base,
+    institution,
+    citation_style,
+    statuses,
+    title,
+    license_iri,
+):
+    """Send every record's graph to a SPARQL 1.1 store, replacing what it held for that record.
+
+    Exit status: 0 ok, 1 some records rejected, 2 unusable input or options, 3 the endpoint failed
+    (re-running the same command converges).
+    """
+    if not endpoint_url:
+        fail("--endpoint is required")
+    options = resolve_options(config_path, base, institution, citation_style)
+    target = open_endpoint(endpoint_url, update_endpoint, graph_store, protocol, auth, retries, retry_wait, timeout)
+    summary = run_place(
+        target,
+        inputs,
+        incremental=False,
+        graph=graph,
+        endpoint_url=endpoint_url,
+        options=options,
+        statuses=statuses,
+        rejects_path=rejects_path,
+        quiet=quiet,
+        batch_bytes=batch_bytes,
+        title=title,
+        license_iri=license_iri,
+    )
+    sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+@main.command("sync")
+@click.argument("inputs", nargs=-1, required=True)
+@endpoint_settings
+@click.option("--store", "store_path", help="Sync the embedded store in this folder instead of an endpoint.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the plan (counts and ids to add, replace, remove); change nothing."
+)
+@click.option("--full", is_flag=True, help="The input is a full export: remove records it does not contain.")
+@store_settings
+@mapping_settings
+@description_settings
+def sync_command(
+    inputs,
+    endpoint_url,
+    update_endpoint,
+    graph_store,
+    protocol,
+    auth,
+    retries,
+    retry_wait,
+    timeout,  # type: ignore[no-untyped-def]
+    store_path,
+    dry_run,
+    full,
+    rejects_path,
+    quiet,
+    batch_bytes,
+    config_path,
+    base,
+    institution,
+    citation_style,
+    statuses,
+    title,
+    license_iri,
+):
+    """Bring a store up to date: send only new and changed records, remove withdrawn ones.
+
+    The state (graph → content hash, record id, date_updated) lives in the store itself,
+    in the graph {base}/kg/sync-state, and changes in the same request as the records.
+    Exit status as for push.
+    """
+    if bool(endpoint_url) == bool(store_path):
+        fail("give either --endpoint URL or --store DIR")
+    options = resolve_options(config_path, base, institution, citation_style)
+    if store_path:
+        from kg.store import EmbeddedStore, StoreError
+
+        try:
+            target = EmbeddedStore(store_path)
+        except StoreError as exc:
+            fail(str(exc))
+    else:
+        target = open_endpoint(endpoint_url, update_endpoint, graph_store, protocol, auth, retries, retry_wait, timeout)
+    summary = run_place(
+        target,
+        inputs,
+        incremental=True,
+        full=full,
+        dry_run=dry_run,
+        endpoint_url=endpoint_url,
+        options=options,
+        statuses=statuses,
+        rejects_path=rejects_path,
+        quiet=quiet,
+        batch_bytes=batch_bytes,
+        title=title,
+        license_iri=license_iri,
+    )
+    if store_path:
+        target.flush()
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
 
 
@@ -325,6 +674,7 @@ def genealogy_command(  # type: ignore[no-untyped-def]
     except OSError as exc:
         fail(f"{output}: {exc.strerror or exc}")
     click.echo(f"{len(picture.people)} people, {len(picture.edges)} advisor edges → {output}", err=True)
+
 
 def load_shapes(shapes_dir: str | None):  # type: ignore[no-untyped-def]
     """The SHACL shapes, loaded once per process (imported here: pyshacl is slow to import)."""

@@ -1,7 +1,11 @@
 """The embedded store: an on-disk Oxigraph store, one named graph per record.
 
 Queries see the union of all graphs, so a record's triples can be replaced or
-removed as a unit while questions are asked of the whole graph.
+removed as a unit while questions are asked of the whole graph. Besides the
+record graphs the store holds kg's own graphs: the sync state
+(``{base}/kg/sync-state``) and the dataset description (``{base}/kg/description``).
+Every change is one SPARQL Update request, which pyoxigraph runs as one
+transaction: a record's graph and its state entry change together or not at all.
 """
 
 from __future__ import annotations
@@ -11,9 +15,14 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 
 from kg.mapping.model import RecordGraph
-from kg.rdf import IRI, Term, Triple
+from kg.rdf import IRI, Term, Triple, nt_term
+from kg.sync import GraphUnit, Removal, StateEntry, read_state, replace_graph_request, update_request
 
 DEFAULT_STORE = "kg-store"
+
+
+class StoreError(Exception):
+    """The store cannot be opened (locked by another process, not a store, …)."""
 
 
 def to_oxigraph(term: Term) -> ox.NamedNode | ox.Literal:
@@ -33,34 +42,62 @@ def quads(graph_name: IRI, triples: Iterable[Triple]) -> Iterator[ox.Quad]:
         yield ox.Quad(ox.NamedNode(s), ox.NamedNode(p), to_oxigraph(o), name)
 
 
+def term_value(term: object) -> str:
+    return term.value if hasattr(term, "value") else str(term)  # type: ignore[attr-defined]
+
+
 class EmbeddedStore:
     """A pyoxigraph store (on disk, or in memory when *path* is None)."""
 
     def __init__(self, path: str | None = DEFAULT_STORE) -> None:
         self.path = path
-        self.store = ox.Store(path) if path else ox.Store()
+        try:
+            self.store = ox.Store(path) if path else ox.Store()
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the store ({exc}); is another kg process using it?") from None
 
     def replace_record(self, graph: RecordGraph) -> None:
         """Put a record's graph in place of whatever the store held for that record."""
         self.replace_graph(graph.iri, graph.triples())
 
     def replace_graph(self, graph_name: IRI, triples: Iterable[Triple]) -> None:
-        name = ox.NamedNode(graph_name)
-        new_quads = list(quads(graph_name, triples))
-        # One transaction: a reader never sees the record half-replaced.
-        self.store.update(f"DROP SILENT GRAPH <{graph_name}>")
-        self.store.extend(new_quads)
-        if not new_quads and self.store.contains_named_graph(name):
-            self.store.remove_graph(name)
+        lines = [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in triples]
+        self.replace_meta_graph(graph_name, lines)
 
     def remove_graph(self, graph_name: IRI) -> None:
-        name = ox.NamedNode(graph_name)
-        if self.store.contains_named_graph(name):
-            self.store.remove_graph(name)
+        self.store.update(f"DROP SILENT GRAPH <{graph_name}>")
 
     def query(self, sparql: str, substitutions: dict | None = None):  # type: ignore[no-untyped-def]
         return self.store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
 
+    # The Target interface (kg.sync) ------------------------------------------------------------
+
+    def read_state(self, state: IRI) -> dict[IRI, StateEntry]:
+        return read_state(self, state)
+
+    def apply(self, state: IRI, units: list[GraphUnit], removals: list[Removal]) -> None:
+        self.store.update(update_request(state, units, removals, drop=True))
+
+    def replace_meta_graph(self, name: IRI, lines: list[str]) -> None:
+        self.store.update(replace_graph_request(name, lines))
+
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        results = self.store.query(sparql)
+        names = [v.value for v in results.variables]
+        rows = []
+        for solution in results:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = term_value(value)
+            rows.append(row)
+        return rows
+
     def flush(self) -> None:
         if self.path:
             self.store.flush()
+
+    def close(self) -> None:
+        self.flush()
+        del self.store

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -269,3 +277,337 @@ def virtuoso(start_virtuoso):
     from kg.query import EndpointBackend
 
     return EndpointBackend(start_virtuoso(genealogy_store().store.dump(format=ox.RdfFormat.N_QUADS)))
+
+
+# --- real SPARQL servers on loopback --------------------------------------------------------------
+
+PUBLICATIONS = CORPORA / "librecat_repo_devel_publications.json"
+free_port = _free_port
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+@dataclass
+class OxigraphServer:
+    """`oxigraph serve` on 127.0.0.1, a free port and its own folder; stoppable and restartable."""
+
+    location: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "/query"
+
+    def start(self) -> OxigraphServer:
+        binary = oxigraph_binary()
+        assert binary, "the oxigraph server binary is missing"
+        self.process = subprocess.Popen(
+            [binary, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, self.process)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: the crash a push must survive."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def select(self, query: str) -> list[dict]:
+        return sparql_select(self.query_url, query)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path):
+    if not oxigraph_binary():
+        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    server = OxigraphServer(tmp_path / "oxigraph").start()
+    yield server
+    server.stop()
+
+
+def sparql_select(url: str, query: str) -> list[dict]:
+    """Plain SPARQL JSON results (bindings as dicts), straight over HTTP."""
+    request = urllib.request.Request(
+        url,
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)["results"]["bindings"]
+
+
+def binding_nt(value: dict) -> str:
+    """One SPARQL JSON binding as an N-Triples term (Virtuoso's 'typed-literal' included)."""
+    import pyoxigraph as ox
+
+    if value["type"] == "uri":
+        return str(ox.NamedNode(value["value"]))
+    if value["type"] == "bnode":
+        return "_:" + value["value"]
+    if "xml:lang" in value:
+        return str(ox.Literal(value["value"], language=value["xml:lang"]))
+    if "datatype" in value:
+        return str(ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"])))
+    return str(ox.Literal(value["value"]))
+
+
+def endpoint_quads(url: str, graph_prefix: str) -> set[str]:
+    """Every quad of the graphs whose names start with *graph_prefix*, as N-Quads lines."""
+    rows = sparql_select(
+        url,
+        f'SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{graph_prefix}")) }}',
+    )
+    return {f"{binding_nt(r['s'])} {binding_nt(r['p'])} {binding_nt(r['o'])} {binding_nt(r['g'])} ." for r in rows}
+
+
+def file_quads(path: Path, graph_prefix: str | None = None, as_in_oxigraph: bool = True) -> set[str]:
+    """The quads of an N-Quads/TriG dump, as N-Quads lines.
+
+    Oxigraph canonicalises some literals when it stores them: derived integer types such as
+    xsd:nonNegativeInteger come back as xsd:integer. With *as_in_oxigraph* the dump goes
+    through an in-memory pyoxigraph store first, to compare like with like; Virtuoso 7.2
+    keeps the datatypes as written.
+    """
+    import pyoxigraph as ox
+
+    fmt = ox.RdfFormat.TRIG if str(path).endswith(".trig") else ox.RdfFormat.N_QUADS
+    with open(path, "rb") as stream:
+        parsed = list(ox.parse(stream, format=fmt))
+    store: object = parsed
+    if as_in_oxigraph:
+        store = ox.Store()
+        store.extend(parsed)
+    return {
+        f"{q} ."
+        for q in store
+        if graph_prefix is None or str(getattr(q.graph_name, "value", "")).startswith(graph_prefix)
+    }
+
+
+def store_quads(path: Path, graph_prefix: str) -> set[str]:
+    """The quads of an embedded store folder (opened read-only, beside no writer)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(path))
+    return {f"{q} ." for q in store if str(getattr(q.graph_name, "value", "")).startswith(graph_prefix)}
+
+
+# --- Virtuoso 7 with a writer account, one instance per test session (load/push/sync tests) ------------------------
+
+
+@dataclass
+class VirtuosoServer:
+    directory: Path
+    http_port: int
+    sql_port: int
+    process: subprocess.Popen
+    user: str = "kgwriter"
+    password: str = ""
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql"
+
+    @property
+    def update_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql-auth"
+
+    @property
+    def graph_store_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/sparql-graph-crud-auth"
+
+
+def virtuoso_missing() -> str | None:
+    missing = [tool for tool in ("virtuoso-t", "isql-vt") if not shutil.which(tool)]
+    if missing:
+        return (
+            f"Virtuoso 7 is not installed ({', '.join(missing)} not found): "
+            "apt-get install virtuoso-opensource (.ci/run does)"
+        )
+    return None
+
+
+def _isql(server_port: int, user: str, password: str, statement: str) -> None:
+    result = subprocess.run(
+        ["isql-vt", f"127.0.0.1:{server_port}", user, password, f"exec={statement}"],
+        capture_output=True,
+        timeout=60,
+    )
+    if result.returncode != 0 or b"*** Error" in result.stdout + result.stderr:
+        raise RuntimeError(f"isql-vt failed on {statement.split()[0]}: {(result.stdout + result.stderr)[-300:]!r}")
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A private Virtuoso with a kgwriter user allowed SPARQL Update (digest auth on /sparql-auth)."""
+    reason = virtuoso_missing()
+    if reason:
+        pytest.skip(reason)
+    directory = tmp_path_factory.mktemp("virtuoso")
+    http_port = sql_port = free_port()
+    while http_port == sql_port:
+        http_port = free_port()
+    (directory / "virtuoso.ini").write_text(_VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+    process = subprocess.Popen(
+        ["virtuoso-t", "+foreground", "+configfile", str(directory / "virtuoso.ini")],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(sql_port, process, 60)
+        wait_for_port(http_port, process, 60)
+        dba_password = "kgdba" + secrets.token_hex(8)  # an SQL identifier: no leading digit
+        _isql(sql_port, "dba", "dba", f"SET PASSWORD dba {dba_password};")
+        server = VirtuosoServer(directory, http_port, sql_port, process, password="kg" + secrets.token_hex(8))
+        _isql(
+            sql_port,
+            "dba",
+            dba_password,
+            f"DB.DBA.USER_CREATE('{server.user}','{server.password}'); GRANT SPARQL_UPDATE TO \"{server.user}\";",
+        )
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# --- a real HTTP proxy in front of a real server, to inject the faults endpoints show -------------
+
+
+class FaultProxy:
+    """An HTTP server on loopback that forwards to *backend* and can misbehave on purpose.
+
+    ``fail_first`` requests get a 500; ``require_basic`` = (user, password) answers 401 to
+    anything else; ``max_body`` answers 413 to bigger request bodies; ``on_request(n)`` runs
+    before the n-th request is forwarded (e.g. to kill the backend). A backend that does not
+    answer gives 502, as a real reverse proxy does.
+    """
+
+    def __init__(self, backend: str) -> None:
+        import http.server
+        import threading
+
+        self.backend = backend.rstrip("/")
+        self.port = free_port()
+        self.fail_first = 0
+        self.stall_first = 0  # requests answered only after `stall_seconds` (a timeout for the client)
+        self.stall_seconds = 1.5
+        self.require_basic: tuple[str, str] | None = None
+        self.max_body: int | None = None
+        self.on_request = None
+        self.statuses: list[int] = []
+        self.body_sizes: list[int] = []
+        self.bodies: list[bytes] = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # keep pytest output clean
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if proxy.stall_first > 0:
+                    proxy.stall_first -= 1
+                    proxy.statuses.append(0)
+                    time.sleep(proxy.stall_seconds)
+                    return  # the client gave up long ago; close without an answer
+                status, headers, payload = proxy._answer(self.command, self.path, dict(self.headers), body)
+                proxy.statuses.append(status)
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answer(self, method: str, path: str, headers: dict, body: bytes | None) -> tuple[int, dict, bytes]:
+        import base64
+        import urllib.error
+
+        number = len(self.statuses) + 1
+        self.body_sizes.append(len(body or b""))
+        self.bodies.append(body or b"")
+        if self.require_basic is not None:
+            token = base64.b64encode(":".join(self.require_basic).encode()).decode()
+            if headers.get("Authorization") != f"Basic {token}":
+                return 401, {"WWW-Authenticate": 'Basic realm="kg-test"'}, b"Authentication required"
+        if self.max_body is not None and len(body or b"") > self.max_body:
+            return 413, {"Content-Type": "text/plain"}, b"request entity too large"
+        if self.fail_first > 0:
+            self.fail_first -= 1
+            return 500, {"Content-Type": "text/plain"}, b"temporary failure injected by the test proxy"
+        if self.on_request is not None:
+            self.on_request(number)
+        forwarded = urllib.request.Request(self.backend + path, data=body, method=method)
+        for key in ("Content-Type", "Accept"):
+            if key in headers:
+                forwarded.add_header(key, headers[key])
+        try:
+            with urllib.request.urlopen(forwarded, timeout=60) as response:
+                return response.status, {"Content-Type": response.headers.get("Content-Type", "")}, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, {"Content-Type": exc.headers.get("Content-Type", "")}, exc.read()
+        except OSError:
+            return 502, {"Content-Type": "text/plain"}, b"bad gateway: the backend does not answer"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fault_proxy():
+    proxies: list[FaultProxy] = []
+
+    def make(backend: str) -> FaultProxy:
+        proxies.append(FaultProxy(backend))
+        return proxies[-1]
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
