@@ -102,5 +102,23 @@ def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base,
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
 
 
+@main.command("generate")
+@click.argument("count", type=click.IntRange(min=1))
+@click.option("-o", "--output", required=True, help="JSON Lines file to write; a .gz suffix compresses.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same corpus.")
+def generate_command(count, output, seed):  # type: ignore[no-untyped-def]
+    """Write COUNT synthetic, realistic LibreCat records (for tests and benchmarks).
+
+    About one record in 500 is broken on purpose; `kg convert` rejects exactly those.
+    """
+    from kg.generate import write_corpus
+
+    try:
+        summary = write_corpus(count, output, seed)
+    except OSError as exc:
+        fail(f"{exc.filename or output}: {exc.strerror or exc}")
+    click.echo(summary.report(), err=True)
+
+
 if __name__ == "__main__":
     main()
