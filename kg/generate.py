@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import gzip
 import random
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO
 
 import orjson
