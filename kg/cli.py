@@ -50,6 +50,18 @@ def mapping_settings(func):  # type: ignore[no-untyped-def]
     return func
 
 
+def jobs_option(func):  # type: ignore[no-untyped-def]
+    """-j/--jobs: map records in N worker processes (output identical to one job)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Worker processes that map records; the output is the same for any number.",
+    )(func)
+
+
 def resolve_options(config_path, base, institution, citation_style):  # type: ignore[no-untyped-def]
     try:
         options = mapping_options(
@@ -74,8 +86,11 @@ def resolve_options(config_path, base, institution, citation_style):  # type: ig
     help="Write rejected records (JSON Lines: source, position, record, field, reason).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary; no per-record warnings.")
+@jobs_option
 @mapping_settings
-def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base, institution, citation_style, statuses):  # type: ignore[no-untyped-def]
+def convert_command(  # type: ignore[no-untyped-def]
+    inputs, output, fmt, rejects_path, quiet, jobs, config_path, base, institution, citation_style, statuses
+):
     """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
 
     Exit status: 0 when every record was written or skipped as non-public,
@@ -93,6 +108,7 @@ def convert_command(inputs, output, fmt, rejects_path, quiet, config_path, base,
             rejects_path=rejects_path,
             warnings_stream=None if quiet else sys.stderr,
             progress=Progress(),
+            jobs=jobs,
         )
     except (FormatError, InputError) as exc:
         fail(str(exc))
