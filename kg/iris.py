@@ -35,9 +35,15 @@ def slug(text: str) -> str:
     return readable
 
 
+_SEGMENT_SAFE = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
+
+
 def segment(value: str) -> str:
     """Percent-encode an id so it is one safe path segment."""
-    return quote(value.strip(), safe="-._~:@!$&'()*+,;=")
+    value = value.strip()
+    if _SEGMENT_SAFE.fullmatch(value):  # most ids need no encoding; quote() is slow
+        return value
+    return quote(value, safe="-._~:@!$&'()*+,;=")
 
 
 class Minter:

@@ -171,6 +171,8 @@ class Writer:
 class NTriplesWriter(Writer):
     def piece(self, triple: Triple) -> str:
         s, p, o = triple
+        if type(o) is IRI:  # nt_term inlined: this runs for every triple
+            return f"<{s}> <{p}> <{o}> .\n"
         return f"<{s}> <{p}> {nt_term(o)} .\n"
 
     def write_pieces(self, pieces: list) -> None:
@@ -182,6 +184,8 @@ class NQuadsWriter(Writer):
 
     def piece(self, triple: Triple) -> str:
         s, p, o = triple
+        if type(o) is IRI:
+            return f"<{s}> <{p}> <{o}> "
         return f"<{s}> <{p}> {nt_term(o)} "
 
     def render_graph(self, name: IRI, pieces: list) -> str:
