@@ -87,9 +87,34 @@ def resolve_options(config_path, base, institution, citation_style):  # type: ig
 )
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary; no per-record warnings.")
 @jobs_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run on a dask.distributed cluster; -o names a folder that receives gzip N-Quads "
+    "shards and manifest.json.",
+)
+@click.option("--scheduler", help="dask scheduler address (default: a local cluster of --jobs workers).")
+@click.option(
+    "--partition-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Records per dask shard."
+)
 @mapping_settings
 def convert_command(  # type: ignore[no-untyped-def]
-    inputs, output, fmt, rejects_path, quiet, jobs, config_path, base, institution, citation_style, statuses
+    inputs,
+    output,
+    fmt,
+    rejects_path,
+    quiet,
+    jobs,
+    engine,
+    scheduler,
+    partition_size,
+    config_path,
+    base,
+    institution,
+    citation_style,
+    statuses,
 ):
     """Convert LibreCat exports (JSON array or JSON Lines, .gz, '-' for stdin, folders) to RDF.
 
@@ -97,6 +122,8 @@ def convert_command(  # type: ignore[no-untyped-def]
     1 when some records were rejected (see --rejects), 2 on unusable input or options.
     """
     options = resolve_options(config_path, base, institution, citation_style)
+    if engine == "dask":
+        convert_on_dask(inputs, output, fmt, rejects_path, quiet, jobs, scheduler, partition_size, options, statuses)
     try:
         format_for(output, fmt)
         summary = convert(
@@ -111,6 +138,32 @@ def convert_command(  # type: ignore[no-untyped-def]
             jobs=jobs,
         )
     except (FormatError, InputError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    click.echo(summary.report(), err=True)
+    sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+def convert_on_dask(inputs, output, fmt, rejects_path, quiet, jobs, scheduler, partition_size, options, statuses):  # type: ignore[no-untyped-def]
+    from kg.distributed import EngineError, convert_distributed
+
+    if output == "-" or (fmt and format_for(None, fmt) != "nq"):
+        fail("--engine dask writes gzip N-Quads shards: give -o FOLDER (and no -f, or -f nq)")
+    try:
+        summary = convert_distributed(
+            inputs,
+            output,
+            options=options,
+            statuses=frozenset(statuses) if statuses else frozenset({"public"}),
+            rejects_path=rejects_path,
+            warnings_stream=None if quiet else sys.stderr,
+            progress=Progress(),
+            scheduler=scheduler,
+            workers=jobs,
+            partition_size=partition_size,
+        )
+    except (FormatError, InputError, EngineError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")
