@@ -40,7 +40,6 @@ def display_name(first: str | None, last: str | None, full: str | None) -> str |
     return last or first
 
 
-_PERSON_FIELDS = ("first_name", "last_name", "full_name", "id", "orcid")
 _PERSON_CACHE_SIZE = 50_000
 
 
@@ -53,21 +52,25 @@ def map_person(entry: object, where: str, ctx: MappingContext, graph: RecordGrap
     """
     if not isinstance(entry, dict):
         raise MappingError(where, f"expected an object with first_name/last_name, got {json_type(entry)}")
-    key = tuple(entry.get(name) for name in _PERSON_FIELDS)
-    cacheable = all(value is None or type(value) is str for value in key)
+    get = entry.get
+    key = (get("first_name"), get("last_name"), get("full_name"), get("id"), get("orcid"))
     cache = ctx.person_cache
-    if cacheable:
+    try:
+        # Only entries of plain text are ever stored, so a hit is always such an entry.
         known = cache.get(key)
-        if known is not None:
-            iri, triples, orcid_entry = known
-            graph.shared.extend(triples)
-            if orcid_entry is not None:
-                graph.orcids.append(orcid_entry)
-            return iri
+    except TypeError:  # an object or array where text belongs: _describe_person says so
+        known = None
+    if known is not None:
+        iri, triples, orcid_entry = known
+        graph.shared.extend(triples)
+        if orcid_entry is not None:
+            graph.orcids.append(orcid_entry)
+        return iri
     warnings_before = len(graph.warnings)
     shared_before = len(graph.shared)
     orcids_before = len(graph.orcids)
     iri = _describe_person(entry, where, ctx, graph)
+    cacheable = all(value is None or type(value) is str for value in key)
     if cacheable and iri is not None and len(graph.warnings) == warnings_before and "#" not in iri:
         if len(cache) >= _PERSON_CACHE_SIZE:
             cache.clear()
