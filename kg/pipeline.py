@@ -152,6 +152,8 @@ def process(
     sending triples between processes costs more than mapping them.
     """
     accountant = Accountant()
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1  # workers inherit the settings (and any check) by fork; without it, map here
     if jobs <= 1:
         for item in items:
             yield _settle(_map_item(item, context, statuses, check, prepare), accountant)

@@ -109,6 +109,10 @@ class Prepared:
     triples: int = 0
     own: tuple = ()
     shared: tuple = ()
+    # Positions in ``shared`` of triples about things scoped to this record (``{record}#…``,
+    # e.g. an external author without id): no other record can repeat them, so the
+    # writer need not remember them — that memory would grow with the corpus.
+    scoped: frozenset[int] = frozenset()
 
 
 class Writer:
@@ -136,8 +140,12 @@ class Writer:
             triples = graph.triples()
             return Prepared(block=self.render_graph(graph.iri, [piece(t) for t in triples]), triples=len(triples))
         own = tuple(dict.fromkeys([piece(t) for t in dict.fromkeys(graph.own)]))
-        shared = tuple(dict.fromkeys([piece(t) for t in dict.fromkeys(graph.shared)]))
-        return Prepared(own=own, shared=shared)
+        scope = graph.iri + "#"
+        shared: dict = {}
+        for triple in dict.fromkeys(graph.shared):
+            shared.setdefault(piece(triple), triple[0].startswith(scope))
+        scoped = frozenset(index for index, is_scoped in enumerate(shared.values()) if is_scoped)
+        return Prepared(own=own, shared=tuple(shared), scoped=scoped)
 
     def emit(self, prepared: Prepared) -> None:
         if prepared.block is not None:
@@ -146,7 +154,11 @@ class Writer:
             return
         seen = self._seen
         fresh = []
-        for item in prepared.shared:
+        scoped = prepared.scoped
+        for index, item in enumerate(prepared.shared):
+            if scoped and index in scoped:
+                fresh.append(item)
+                continue
             key = hash(item)
             if key not in seen:
                 seen.add(key)
