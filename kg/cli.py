@@ -148,9 +148,9 @@ def convert_command(  # type: ignore[no-untyped-def]
 def convert_on_dask(inputs, output, fmt, rejects_path, quiet, jobs, scheduler, partition_size, options, statuses):  # type: ignore[no-untyped-def]
     from kg.distributed import EngineError, convert_distributed
 
-    if output == "-" or (fmt and format_for(None, fmt) != "nq"):
-        fail("--engine dask writes gzip N-Quads shards: give -o FOLDER (and no -f, or -f nq)")
     try:
+        if output == "-" or (fmt and format_for(None, fmt) != "nq"):
+            fail("--engine dask writes gzip N-Quads shards: give -o FOLDER (and no -f, or -f nq)")
         summary = convert_distributed(
             inputs,
             output,
