@@ -51,6 +51,7 @@ KG_RUNS: dict[str, tuple[list[str], str, str | None]] = {
     "convert ttl": (["convert", "{corpus}", "-o", "{out}.ttl", "-q"], "ttl", None),
     "convert jsonld": (["convert", "{corpus}", "-o", "{out}.jsonld", "-q"], "jsonld", None),
     "convert nq.gz": (["convert", "{corpus}", "-o", "{out}.nq.gz", "-q"], "nq.gz", None),
+    "convert dask nq.gz shards": (["convert", "{corpus}", "-o", "{out}.shards", "--engine", "dask", "-q"], "", None),
     "convert+validate nt": (["convert", "{corpus}", "-o", "{out}.nt", "-q", "--validate"], "nt", "convert --validate"),
     "load (embedded store)": (["load", "{corpus}", "--store", "{out}.store", "-q"], "store", "load"),
     "push (Oxigraph server)": (["push", "{corpus}", "--endpoint", "{endpoint}", "-q"], "", "push"),
