@@ -86,7 +86,11 @@ def map_partition(
     writer = NQuadsWriter(None)  # type: ignore[arg-type]  # only its pure prepare() is used
     result = PartitionResult(index, Shard(shard_name(index), 0, 0, ""))
     path = Path(folder) / result.shard.shard
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as stream:
+    # No file name and mtime 0 in the gzip header: the same input gives the same shard bytes.
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as stream,
+    ):
         for position, item in enumerate(items):
             partial = _map_item(item, context, statuses, check, writer.prepare)
             if isinstance(partial, _Partial):
