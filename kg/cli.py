@@ -62,6 +62,18 @@ def description_settings(func):  # type: ignore[no-untyped-def]
     return func
 
 
+def jobs_option(func):  # type: ignore[no-untyped-def]
+    """-j/--jobs: map records in N worker processes (output identical to one job)."""
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Worker processes that map records; the output is the same for any number.",
+    )(func)
+
+
 def resolve_options(config_path, base, institution, citation_style, kind=None):  # type: ignore[no-untyped-def]
     try:
         options = mapping_options(
@@ -109,6 +121,19 @@ def resolve_options(config_path, base, institution, citation_style, kind=None): 
     show_default=True,
     help="Records validated per pyshacl run with --validate (1: each record alone; see README 'Validation').",
 )
+@jobs_option
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: run on a dask.distributed cluster; -o names a folder that receives gzip N-Quads "
+    "shards and manifest.json.",
+)
+@click.option("--scheduler", help="dask scheduler address (default: a local cluster of --jobs workers).")
+@click.option(
+    "--partition-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Records per dask shard."
+)
 @mapping_settings
 @description_settings
 def convert_command(  # type: ignore[no-untyped-def]
@@ -121,6 +146,10 @@ def convert_command(  # type: ignore[no-untyped-def]
     validate,
     shapes_dir,
     validate_batch,
+    jobs,
+    engine,
+    scheduler,
+    partition_size,
     config_path,
     base,
     institution,
@@ -147,6 +176,10 @@ def convert_command(  # type: ignore[no-untyped-def]
             check = shapes.check_record
         else:
             stage = shapes.batch_stage(validate_batch)
+    if engine == "dask":
+        if check is not None or stage is not None:
+            fail("--validate is not available with --engine dask yet")
+        convert_on_dask(inputs, output, fmt, rejects_path, quiet, jobs, scheduler, partition_size, options, statuses)
     try:
         format_for(output, fmt)
         summary = convert(
@@ -160,6 +193,7 @@ def convert_command(  # type: ignore[no-untyped-def]
             progress=Progress(),
             check=check,
             stage=stage,
+            jobs=jobs,
         )
     except (FormatError, InputError) as exc:
         fail(str(exc))
@@ -727,6 +761,50 @@ def validate_command(  # type: ignore[no-untyped-def]
     if report_format != "text":
         click.echo(report.summary(), err=True)
     sys.exit(EXIT_OK if report.conforms else EXIT_REJECTS)
+
+
+def convert_on_dask(inputs, output, fmt, rejects_path, quiet, jobs, scheduler, partition_size, options, statuses):  # type: ignore[no-untyped-def]
+    from kg.distributed import EngineError, convert_distributed
+
+    try:
+        if output == "-" or (fmt and format_for(None, fmt) != "nq"):
+            fail("--engine dask writes gzip N-Quads shards: give -o FOLDER (and no -f, or -f nq)")
+        summary = convert_distributed(
+            inputs,
+            output,
+            options=options,
+            statuses=frozenset(statuses) if statuses else frozenset({"public"}),
+            rejects_path=rejects_path,
+            warnings_stream=None if quiet else sys.stderr,
+            progress=Progress(),
+            scheduler=scheduler,
+            workers=jobs,
+            partition_size=partition_size,
+        )
+    except (FormatError, InputError, EngineError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+    click.echo(summary.report(), err=True)
+    sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
+
+
+@main.command("generate")
+@click.argument("count", type=click.IntRange(min=1))
+@click.option("-o", "--output", required=True, help="JSON Lines file to write; a .gz suffix compresses.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same corpus.")
+def generate_command(count, output, seed):  # type: ignore[no-untyped-def]
+    """Write COUNT synthetic, realistic LibreCat records (for tests and benchmarks).
+
+    About one record in 500 is broken on purpose; `kg convert` rejects exactly those.
+    """
+    from kg.generate import write_corpus
+
+    try:
+        summary = write_corpus(count, output, seed)
+    except OSError as exc:
+        fail(f"{exc.filename or output}: {exc.strerror or exc}")
+    click.echo(summary.report(), err=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from kg.rdf import IRI
@@ -23,6 +24,7 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 60
 
 
+@lru_cache(maxsize=1 << 16)  # the same names (people, publishers, journals) recur in many records
 def slug(text: str) -> str:
     """A readable, stable path segment for a name ("Springer Nature" → "springer-nature")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -35,9 +37,15 @@ def slug(text: str) -> str:
     return readable
 
 
+_SEGMENT_SAFE = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
+
+
 def segment(value: str) -> str:
     """Percent-encode an id so it is one safe path segment."""
-    return quote(value.strip(), safe="-._~:@!$&'()*+,;=")
+    value = value.strip()
+    if _SEGMENT_SAFE.fullmatch(value):  # most ids need no encoding; quote() is slow
+        return value
+    return quote(value, safe="-._~:@!$&'()*+,;=")
 
 
 class Minter:

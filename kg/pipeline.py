@@ -8,15 +8,18 @@ store, a SPARQL endpoint) consume the same outcomes.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
+
+import orjson
 
 from kg.mapping import MappingContext, MappingError, MappingOptions, Problem, RecordGraph, map_record
-from kg.read import Item, read_records
+from kg.read import Item, parse_item, read_records
 from kg.write import format_for, make_writer, open_output
 
 PUBLIC = frozenset({"public"})
@@ -56,18 +59,27 @@ class Skipped:
 @dataclass(frozen=True)
 class Mapped:
     graph: RecordGraph
-    record: dict = field(repr=False, compare=False)
+    # The input record, or its JSON text when it was mapped in a worker process.
+    source_record: dict | bytes = field(repr=False, compare=False)
+    # What process(…, prepare=f) computed from the graph (e.g. a writer's formatted text).
+    prepared: Any = field(default=None, repr=False, compare=False)
     # Where the record came from, for a later stage that may still reject it (batched SHACL).
     source: str = field(default="", compare=False)
     position: str = field(default="", compare=False)
+
+    @property
+    def record(self) -> dict:
+        if isinstance(self.source_record, bytes):
+            return orjson.loads(self.source_record)
+        return self.source_record
 
 
 Outcome = Mapped | Rejected | Skipped
 
 # A check receives a record's graph and returns (violations, warnings) as Problems.
 Check = Callable[[RecordGraph], tuple[list[Problem], list[Problem]]]
-# A stage over the whole stream of outcomes (batched SHACL validation may turn Mapped into Rejected).
-Stage = Callable[[Iterable["Outcome"]], Iterator["Outcome"]]
+# A stage sees the whole stream of outcomes and may turn Mapped ones into Rejected (batched SHACL).
+Stage = Callable[[Iterable["Outcome"]], Iterable["Outcome"]]
 
 
 @dataclass
@@ -131,56 +143,177 @@ def process(
     context: MappingContext,
     statuses: frozenset[str] = PUBLIC,
     check: Check | None = None,
+    jobs: int = 1,
+    prepare: Prepare | None = None,
 ) -> Iterator[Outcome]:
-    """Map every readable, wanted record; say why for every other one."""
+    """Map every readable, wanted record; say why for every other one.
+
+    With *jobs* > 1 records are mapped (and checked, and *prepare*d) in that many
+    worker processes; outcomes still come in input order and are the same as with
+    one job, because everything that looks across records (duplicate ids, ORCID
+    clashes) happens here, in order. *prepare* (e.g. a writer's ``prepare``) runs
+    next to the mapping; its result is ``Mapped.prepared``. When it is given and
+    jobs > 1, the graphs that come back carry no triples (only *prepare*'s result):
+    sending triples between processes costs more than mapping them.
+    """
     accountant = Accountant()
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1  # workers inherit the settings (and any check) by fork; without it, map here
+    if jobs <= 1:
+        for item in items:
+            yield _settle(_map_item(item, context, statuses, check, prepare), accountant)
+        return
+    for partial in _map_in_workers(items, context, statuses, check, prepare, jobs):
+        yield _settle(partial, accountant)
+
+
+# A function of a record's graph computed where the record is mapped.
+Prepare = Callable[[RecordGraph], Any]
+
+
+@dataclass
+class _Partial:
+    """A record mapped (and checked) but not yet compared with the records before it."""
+
+    item: Item
+    graph: RecordGraph
+    record: dict | bytes
+    checked: tuple[list[Problem], list[Problem]] | None
+    prepared: Any
+
+
+def _map_item(
+    item: Item,
+    context: MappingContext,
+    statuses: frozenset[str],
+    check: Check | None,
+    prepare: Prepare | None,
+) -> Outcome | _Partial:
+    """Everything that can be decided about one record on its own."""
+    parsed = parse_item(item)
+    if parsed.record is None:
+        return Rejected(item.source, item.position, None, None, parsed.error or "unreadable")
+    record = parsed.record
+    raw_id = record.get("_id")
+    record_id = str(raw_id) if isinstance(raw_id, (str, int)) and str(raw_id).strip() else None
+    status = record.get("status")
+    if status is None and context.options.kind != "publication":
+        status = "public"  # department and project records have no status: they are public
+    if not isinstance(status, str) or status not in RECORD_STATUSES:
+        reason = "required field is missing" if status is None else f"{status!r} is not a LibreCat record status"
+        return Rejected(item.source, item.position, record_id, "status", reason)
+    if status not in statuses:
+        return Skipped(record_id or item.position, status)
+    try:
+        graph = map_record(record, context)
+    except MappingError as exc:
+        return Rejected(item.source, item.position, record_id, exc.field, exc.reason)
+    except RecursionError:
+        return Rejected(item.source, item.position, record_id, None, "record nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - one odd record must not end the run
+        reason = f"internal error while mapping ({type(exc).__name__}: {exc}); please report it"
+        return Rejected(item.source, item.position, record_id, None, reason)
+    checked = check(graph) if check is not None else None
+    prepared = prepare(graph) if prepare is not None else None
+    return _Partial(item, graph, record if item.raw is None else item.raw, checked, prepared)
+
+
+def _settle(partial: Outcome | _Partial, accountant: Accountant) -> Outcome:
+    """The checks that need the records before this one, then the final outcome."""
+    if not isinstance(partial, _Partial):
+        return partial
+    item, graph = partial.item, partial.graph
+    if accountant.duplicate(graph.record_id):
+        return Rejected(
+            item.source,
+            item.position,
+            graph.record_id,
+            "_id",
+            "duplicate record id: an earlier record with this _id was already written",
+        )
+    graph.warnings.extend(accountant.orcid_clashes(graph))
+    if partial.checked is not None:
+        violations, warnings = partial.checked
+        graph.warnings.extend(warnings)
+        if violations:
+            reason = "; ".join(f"{v.field}: {v.reason}" if v.field else v.reason for v in violations)
+            return Rejected(item.source, item.position, graph.record_id, "shacl", reason)
+    return Mapped(graph, partial.record, partial.prepared, item.source, item.position)
+
+
+# Records per task sent to a worker, and tasks in flight per worker: enough to keep
+# workers busy, few enough that memory stays flat however large the input.
+CHUNK = 256
+IN_FLIGHT_PER_JOB = 4
+
+# The worker's settings, inherited through fork (a check may be any callable).
+_worker_settings: tuple | None = None
+
+
+def _map_chunk(chunk: list[Item]) -> list[Outcome | _Partial]:
+    assert _worker_settings is not None
+    context, statuses, check, prepare = _worker_settings
+    out = []
+    for item in chunk:
+        result = _map_item(item, context, statuses, check, prepare)
+        if isinstance(result, _Partial):
+            # Send only what the writing process needs (see process()).
+            if prepare is not None:
+                result.graph.own = []
+                result.graph.shared = []
+            result.item = Item(item.source, item.position)
+            if item.raw is not None:
+                result.record = b""  # the parent still has the text
+        out.append(result)
+    return out
+
+
+def _map_in_workers(
+    items: Iterable[Item],
+    context: MappingContext,
+    statuses: frozenset[str],
+    check: Check | None,
+    prepare: Prepare | None,
+    jobs: int,
+) -> Iterator[Outcome | _Partial]:
+    global _worker_settings
+    _worker_settings = (context, statuses, check, prepare)
+    # fork: workers inherit the settings (and any check) without pickling them.
+    pool = multiprocessing.get_context("fork").Pool(jobs)
+    _worker_settings = None
+    try:
+        pending: deque = deque()
+        chunks = _chunks(items, CHUNK)
+        limit = jobs * IN_FLIGHT_PER_JOB
+        for chunk in chunks:
+            pending.append((chunk, pool.apply_async(_map_chunk, (chunk,))))
+            if len(pending) >= limit:
+                yield from _restore(*pending.popleft())
+        while pending:
+            yield from _restore(*pending.popleft())
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _restore(chunk: list[Item], result: Any) -> Iterator[Outcome | _Partial]:
+    for item, partial in zip(chunk, result.get(), strict=True):
+        if isinstance(partial, _Partial):
+            partial.item = item  # the parent's own copy: same source and position
+            if item.raw is not None:
+                partial.record = item.raw
+        yield partial
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
     for item in items:
-        if item.record is None:
-            yield Rejected(item.source, item.position, None, None, item.error or "unreadable")
-            continue
-        record = item.record
-        raw_id = record.get("_id")
-        record_id = str(raw_id) if isinstance(raw_id, (str, int)) and str(raw_id).strip() else None
-        status = record.get("status")
-        if status is None and context.options.kind != "publication":
-            status = "public"  # department and project records have no status: they are public
-        if not isinstance(status, str) or status not in RECORD_STATUSES:
-            reason = "required field is missing" if status is None else f"{status!r} is not a LibreCat record status"
-            yield Rejected(item.source, item.position, record_id, "status", reason)
-            continue
-        if status not in statuses:
-            yield Skipped(record_id or item.position, status)
-            continue
-        try:
-            graph = map_record(record, context)
-        except MappingError as exc:
-            yield Rejected(item.source, item.position, record_id, exc.field, exc.reason)
-            continue
-        except RecursionError:
-            yield Rejected(item.source, item.position, record_id, None, "record nested too deeply")
-            continue
-        except Exception as exc:  # noqa: BLE001 - one odd record must not end the run
-            reason = f"internal error while mapping ({type(exc).__name__}: {exc}); please report it"
-            yield Rejected(item.source, item.position, record_id, None, reason)
-            continue
-        if accountant.duplicate(graph.record_id):
-            yield Rejected(
-                item.source,
-                item.position,
-                graph.record_id,
-                "_id",
-                "duplicate record id: an earlier record with this _id was already written",
-            )
-            continue
-        graph.warnings.extend(accountant.orcid_clashes(graph))
-        if check is not None:
-            violations, warnings = check(graph)
-            graph.warnings.extend(warnings)
-            if violations:
-                reason = "; ".join(f"{v.field}: {v.reason}" if v.field else v.reason for v in violations)
-                yield Rejected(item.source, item.position, graph.record_id, "shacl", reason)
-                continue
-        yield Mapped(graph, record, item.source, item.position)
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class Progress:
@@ -259,6 +392,7 @@ def convert(
     warnings_stream: TextIO | None = None,
     check: Check | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
     stage: Stage | None = None,
 ) -> Summary:
     """Convert LibreCat exports to one RDF dump. Returns the run's accounting."""
@@ -271,11 +405,14 @@ def convert(
     try:
         writer = make_writer(fmt, stream)
         writer.start()
-        outcomes = process(read_records(sources), context, statuses, check)
+        # With several jobs the records are parsed, mapped and formatted in the workers. A stage
+        # (batched validation) needs the graphs themselves, so formatting then waits for it.
+        prepare = None if stage is not None else writer.prepare
+        outcomes = process(read_records(sources, raw=jobs > 1), context, statuses, check, jobs, prepare)
         if stage is not None:
             outcomes = stage(outcomes)
         for mapped in account(outcomes, summary, rejects, warnings_stream, progress):
-            writer.write(mapped.graph)
+            writer.emit(mapped.prepared if prepare is not None else writer.prepare(mapped.graph))
         writer.finish()
         summary.triples = writer.triples_written
     finally:

@@ -84,6 +84,8 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 def clean_text(value: str) -> str:
     """Normalise line ends and drop control characters (kept: tab and newline)."""
+    if value.isprintable():  # the common case: nothing to clean (a quick C-level test)
+        return value
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL_CHARS.sub("", value)

@@ -31,6 +31,8 @@ class Item:
     position: str  # "element 3" / "line 7"
     record: dict[str, Any] | None = None
     error: str | None = None
+    # Unparsed JSON text (read_records(..., raw=True)); parse_item turns it into a record.
+    raw: bytes | None = None
 
 
 class InputError(Exception):
@@ -57,10 +59,25 @@ def expand_sources(sources: Iterable[str]) -> list[str]:
     return out
 
 
-def read_records(sources: Iterable[str]) -> Iterator[Item]:
-    """Every element of every source, in order."""
+def read_records(sources: Iterable[str], raw: bool = False) -> Iterator[Item]:
+    """Every element of every source, in order.
+
+    With *raw*, elements come unparsed (``Item.raw``), so that the parsing can be
+    done by the worker process that maps the record; ``parse_item`` does it.
+    """
     for source in expand_sources(sources):
-        yield from read_source(source)
+        yield from read_source(source, raw)
+
+
+def parse_item(item: Item) -> Item:
+    """An item with its JSON text parsed into a record (or the reason it cannot be)."""
+    if item.raw is None:
+        return item
+    try:
+        value = orjson.loads(item.raw)
+    except orjson.JSONDecodeError as exc:
+        return Item(item.source, item.position, error=f"invalid JSON: {exc}")
+    return _as_record(value, item.source, item.position)
 
 
 def _open_binary(source: str) -> IO[bytes]:
@@ -72,20 +89,20 @@ def _open_binary(source: str) -> IO[bytes]:
     return buffered
 
 
-def read_source(source: str) -> Iterator[Item]:
+def read_source(source: str, raw: bool = False) -> Iterator[Item]:
     name = "<stdin>" if source == "-" else source
     stream = _open_binary(source)
     try:
         first = _first_significant_byte(stream)
         if first == b"[":
-            yield from _read_elements(stream, name, in_array=True)
+            yield from _read_elements(stream, name, True, raw)
         elif first == b"":
             return
         elif name.endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")) or _first_line_is_json(stream):
-            yield from _read_lines(stream, name)
+            yield from _read_lines(stream, name, raw)
         else:
             # Pretty-printed objects one after another (or one big object).
-            yield from _read_elements(stream, name, in_array=False)
+            yield from _read_elements(stream, name, False, raw)
     except (OSError, EOFError) as exc:
         yield Item(name, "file", error=f"cannot read: {exc}")
     finally:
@@ -118,13 +135,16 @@ def _as_record(value: Any, name: str, position: str) -> Item:
     return Item(name, position, error=f"expected a record (JSON object), got {kind}")
 
 
-def _read_lines(stream: IO[bytes], name: str) -> Iterator[Item]:
+def _read_lines(stream: IO[bytes], name: str, raw: bool = False) -> Iterator[Item]:
     for number, line in enumerate(stream, start=1):
         if number == 1:
             line = line.removeprefix(b"\xef\xbb\xbf")
         if not line.strip():
             continue
         position = f"line {number}"
+        if raw:
+            yield Item(name, position, raw=line)
+            continue
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -138,7 +158,7 @@ def _read_lines(stream: IO[bytes], name: str) -> Iterator[Item]:
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},]')
 
 
-def _read_elements(stream: IO[bytes], name: str, in_array: bool) -> Iterator[Item]:
+def _read_elements(stream: IO[bytes], name: str, in_array: bool, raw: bool = False) -> Iterator[Item]:
     """Cut a top-level JSON array (or a run of JSON values) into elements; parse each alone."""
     buffer = stream.read(_CHUNK).removeprefix(b"\xef\xbb\xbf")
     pos = buffer.index(b"[") + 1 if in_array else 0
@@ -174,6 +194,10 @@ def _read_elements(stream: IO[bytes], name: str, in_array: bool) -> Iterator[Ite
                 buffer, start, eof = _refill(stream, buffer, start)
         index += 1
         position = f"{label} {index}"
+        if raw:
+            yield Item(name, position, raw=buffer[start:end])
+            pos = end
+            continue
         try:
             value = orjson.loads(buffer[start:end])
         except orjson.JSONDecodeError as exc:

@@ -16,6 +16,11 @@ class Namespace:
         self.prefix = prefix
         self.base = base
         self._terms = {name: IRI(base + name) for name in names.split()}
+        # Plain attributes make BIBO.doi a dictionary lookup instead of a __getattr__ call
+        # (it is on the hot path); names that clash with our own attributes stay behind __getattr__.
+        for name, term in self._terms.items():
+            if name not in self.__dict__ and not hasattr(type(self), name):
+                self.__dict__[name] = term
 
     def __getattr__(self, name: str) -> IRI:
         try:

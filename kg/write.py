@@ -12,7 +12,8 @@ import gzip
 import io
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
 from importlib import resources
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
@@ -94,8 +95,30 @@ def load_context() -> dict:
     return json.loads(resources.files("kg").joinpath("context.jsonld").read_text("utf-8"))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A record formatted for one writer, ready to emit.
+
+    ``prepare`` (a pure function of the record's graph: it may run in a worker
+    process) does the formatting; ``emit`` (in the writing process, in record
+    order) does what needs the whole run: dropping shared triples already
+    written, separators, counting. Quad formats keep each record's graph whole,
+    so their ``block`` is final text; triple formats pass one formatted piece per
+    triple.
+    """
+
+    block: str | None = None
+    triples: int = 0
+    own: tuple = ()
+    shared: tuple = ()
+    # Positions in ``shared`` of triples about things scoped to this record (``{record}#…``,
+    # e.g. an external author without id): no other record can repeat them, so the
+    # writer need not remember them — that memory would grow with the corpus.
+    scoped: frozenset[int] = frozenset()
+
+
 class Writer:
-    """Base class: subclasses format one record's triples."""
+    """Base class: subclasses format triples (``piece``) and assemble them (``render``)."""
 
     quads = False
 
@@ -111,36 +134,77 @@ class Writer:
         pass
 
     def write(self, graph: RecordGraph) -> None:
-        triples = graph.triples() if self.quads else self._unseen(graph)
-        self.triples_written += len(triples)
-        self.write_triples(graph, triples)
+        self.emit(self.prepare(graph))
 
-    def _unseen(self, graph: RecordGraph) -> list[Triple]:
-        own = list(dict.fromkeys(graph.own))
-        seen = self._seen
-        fresh: list[Triple] = []
+    def prepare(self, graph: RecordGraph) -> Prepared:
+        piece = self.piece
+        if self.quads:
+            triples = graph.triples()
+            return Prepared(block=self.render_graph(graph.iri, [piece(t) for t in triples]), triples=len(triples))
+        own = tuple(dict.fromkeys([piece(t) for t in dict.fromkeys(graph.own)]))
+        scope = graph.iri + "#"
+        shared: dict = {}
         for triple in dict.fromkeys(graph.shared):
-            key = hash(triple)
+            shared.setdefault(piece(triple), triple[0].startswith(scope))
+        scoped = frozenset(index for index, is_scoped in enumerate(shared.values()) if is_scoped)
+        return Prepared(own=own, shared=tuple(shared), scoped=scoped)
+
+    def emit(self, prepared: Prepared) -> None:
+        if prepared.block is not None:
+            self.triples_written += prepared.triples
+            self.stream.write(prepared.block)
+            return
+        seen = self._seen
+        fresh = []
+        scoped = prepared.scoped
+        for index, item in enumerate(prepared.shared):
+            if scoped and index in scoped:
+                fresh.append(item)
+                continue
+            key = hash(item)
             if key not in seen:
                 seen.add(key)
-                fresh.append(triple)
-        return own + fresh
+                fresh.append(item)
+        pieces = [*prepared.own, *fresh]
+        self.triples_written += len(pieces)
+        self.write_pieces(pieces)
 
-    def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
+    def piece(self, triple: Triple) -> Hashable:
+        """One triple, formatted as far as it can be without knowing its neighbours."""
+        raise NotImplementedError
+
+    def render_graph(self, name: IRI, pieces: list) -> str:
+        """The text of a whole named graph (quad formats)."""
+        raise NotImplementedError
+
+    def write_pieces(self, pieces: list) -> None:
+        """Write the triples of one record that are new to this dump (triple formats)."""
         raise NotImplementedError
 
 
 class NTriplesWriter(Writer):
-    def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
-        self.stream.write("".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in triples))
+    def piece(self, triple: Triple) -> str:
+        s, p, o = triple
+        if type(o) is IRI:  # nt_term inlined: this runs for every triple
+            return f"<{s}> <{p}> <{o}> .\n"
+        return f"<{s}> <{p}> {nt_term(o)} .\n"
+
+    def write_pieces(self, pieces: list) -> None:
+        self.stream.write("".join(pieces))
 
 
 class NQuadsWriter(Writer):
     quads = True
 
-    def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
-        name = nt_term(graph.iri)
-        self.stream.write("".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} {name} .\n" for s, p, o in triples))
+    def piece(self, triple: Triple) -> str:
+        s, p, o = triple
+        if type(o) is IRI:
+            return f"<{s}> <{p}> <{o}> "
+        return f"<{s}> <{p}> {nt_term(o)} "
+
+    def render_graph(self, name: IRI, pieces: list) -> str:
+        end = f"<{name}> .\n"
+        return end.join(pieces) + end if pieces else ""
 
 
 def group_by_subject(triples: Iterable[Triple]) -> dict[IRI, dict[IRI, list[Term]]]:
@@ -193,6 +257,21 @@ def turtle_prefix_block(prefixes: dict[str, str]) -> str:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()) + "\n"
 
 
+def _group(pieces: Iterable[tuple]) -> dict[str, dict[str, list]]:
+    """(subject, predicate, rest…) pieces → subject → predicate → pieces, in first-seen order."""
+    grouped: dict[str, dict[str, list]] = {}
+    for item in pieces:
+        by_predicate = grouped.get(item[0])
+        if by_predicate is None:
+            by_predicate = grouped[item[0]] = {}
+        objects = by_predicate.get(item[1])
+        if objects is None:
+            by_predicate[item[1]] = [item]
+        else:
+            objects.append(item)
+    return grouped
+
+
 class TurtleWriter(Writer):
     indent = ""
 
@@ -203,29 +282,30 @@ class TurtleWriter(Writer):
     def start(self) -> None:
         self.stream.write(turtle_prefix_block(PREFIXES))
 
-    def block(self, triples: list[Triple]) -> str:
+    def piece(self, triple: Triple) -> tuple[str, str, str]:
+        s, p, o = triple
+        iri = self.abbreviate.iri
+        return iri(s), "a" if p == RDF.type else iri(p), self.abbreviate.term(o)
+
+    def block(self, pieces: list) -> str:
         out: list[str] = []
         ind = self.indent
-        term = self.abbreviate.term
-        for subject, predicates in group_by_subject(triples).items():
-            lines = []
-            for predicate, objects in predicates.items():
-                verb = "a" if predicate == RDF.type else self.abbreviate.iri(predicate)
-                lines.append(f"{verb} " + ", ".join(term(o) for o in objects))
-            out.append(f"{ind}{self.abbreviate.iri(subject)} " + f" ;\n{ind}    ".join(lines) + " .\n")
+        for subject, predicates in _group(pieces).items():
+            lines = [f"{verb} " + ", ".join(item[2] for item in items) for verb, items in predicates.items()]
+            out.append(f"{ind}{subject} " + f" ;\n{ind}    ".join(lines) + " .\n")
         return "\n".join(out)
 
-    def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
-        if triples:
-            self.stream.write(self.block(triples) + "\n")
+    def write_pieces(self, pieces: list) -> None:
+        if pieces:
+            self.stream.write(self.block(pieces) + "\n")
 
 
 class TriGWriter(TurtleWriter):
     quads = True
     indent = "    "
 
-    def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
-        self.stream.write(f"{self.abbreviate.iri(graph.iri)} {{\n{self.block(triples)}}}\n\n")
+    def render_graph(self, name: IRI, pieces: list) -> str:
+        return f"{self.abbreviate.iri(name)} {{\n{self.block(pieces)}}}\n\n"
 
 
 class JsonLdWriter(Writer):
@@ -255,16 +335,23 @@ class JsonLdWriter(Writer):
             return {"@value": value, "@type": self._key(datatype)}
         return value
 
-    def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
+    def piece(self, triple: Triple) -> tuple[str, str, str, str | None]:
+        """(subject, key, value as JSON, class as JSON when this is an rdf:type to an IRI)."""
+        s, p, o = triple
+        as_class = _json(self._key(o)) if p == RDF.type and type(o) is IRI else None
+        return s, self._key(p), _json(self._value(o)), as_class
+
+    def write_pieces(self, pieces: list) -> None:
+        # The same text json.dumps(node, ensure_ascii=False) gives for the node objects.
         parts = []
-        for subject, predicates in group_by_subject(triples).items():
-            node: dict[str, object] = {"@id": subject}
-            for predicate, objects in predicates.items():
-                if predicate == RDF.type and all(type(o) is IRI for o in objects):
-                    node["@type"] = [self._key(o) for o in objects]
+        for subject, predicates in _group(pieces).items():
+            members = [f'"@id": {_json(subject)}']
+            for key, items in predicates.items():
+                if items[0][3] is not None and all(item[3] is not None for item in items):
+                    members.append('"@type": [' + ", ".join(item[3] for item in items) + "]")
                 else:
-                    node[self._key(predicate)] = [self._value(o) for o in objects]
-            parts.append(json.dumps(node, ensure_ascii=False))
+                    members.append(f"{_json(key)}: [" + ", ".join(item[2] for item in items) + "]")
+            parts.append("{" + ", ".join(members) + "}")
         if not parts:
             return
         separator = "" if self._first else ",\n"
@@ -275,10 +362,15 @@ class JsonLdWriter(Writer):
         self.stream.write("\n]\n}\n")
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 class RdfXmlWriter(Writer):
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
         self._namespaces = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+        self._qnames: dict[str, tuple[str, str]] = {}
 
     def start(self) -> None:
         decls = "".join(f'\n    xmlns:{p}="{ns}"' for p, ns in PREFIXES.items())
@@ -286,6 +378,12 @@ class RdfXmlWriter(Writer):
 
     def _qname(self, iri: str) -> tuple[str, str]:
         """(element name, extra xmlns attribute) for a predicate IRI."""
+        cached = self._qnames.get(iri)
+        if cached is None:
+            cached = self._qnames[iri] = self._make_qname(iri)
+        return cached
+
+    def _make_qname(self, iri: str) -> tuple[str, str]:
         for prefix, namespace in self._namespaces:
             if iri.startswith(namespace):
                 local = iri[len(namespace) :]
@@ -294,23 +392,25 @@ class RdfXmlWriter(Writer):
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         return f"ns0:{iri[cut:]}", f' xmlns:ns0="{escape(iri[:cut])}"'
 
-    def write_triples(self, graph: RecordGraph, triples: list[Triple]) -> None:
+    def piece(self, triple: Triple) -> tuple[str, str, str]:
+        s, p, obj = triple
+        name, xmlns = self._qname(p)
+        if type(obj) is IRI:
+            return s, p, f"    <{name}{xmlns} rdf:resource={quoteattr(obj)}/>\n"
+        assert isinstance(obj, Literal)
+        attrs = xmlns
+        if obj.lang:
+            attrs += f' xml:lang="{obj.lang}"'
+        elif obj.datatype and obj.datatype != XSD_STRING:
+            attrs += f" rdf:datatype={quoteattr(obj.datatype)}"
+        return s, p, f"    <{name}{attrs}>{escape(obj.value)}</{name}>\n"
+
+    def write_pieces(self, pieces: list) -> None:
         out = []
-        for subject, predicates in group_by_subject(triples).items():
+        for subject, predicates in _group(pieces).items():
             out.append(f"  <rdf:Description rdf:about={quoteattr(subject)}>\n")
-            for predicate, objects in predicates.items():
-                name, xmlns = self._qname(predicate)
-                for obj in objects:
-                    if type(obj) is IRI:
-                        out.append(f"    <{name}{xmlns} rdf:resource={quoteattr(obj)}/>\n")
-                        continue
-                    assert isinstance(obj, Literal)
-                    attrs = xmlns
-                    if obj.lang:
-                        attrs += f' xml:lang="{obj.lang}"'
-                    elif obj.datatype and obj.datatype != XSD_STRING:
-                        attrs += f" rdf:datatype={quoteattr(obj.datatype)}"
-                    out.append(f"    <{name}{attrs}>{escape(obj.value)}</{name}>\n")
+            for items in predicates.values():
+                out.extend(item[2] for item in items)
             out.append("  </rdf:Description>\n")
         self.stream.write("".join(out))
 

@@ -35,6 +35,8 @@ class MappingContext:
     def __init__(self, options: MappingOptions | None = None) -> None:
         self.options = options or MappingOptions()
         self.iris = Minter(self.options.base)
+        # Memo of people already described (see person.map_person); a pure speed-up.
+        self.person_cache: dict[tuple, tuple] = {}
 
 
 @dataclass

@@ -40,10 +40,46 @@ def display_name(first: str | None, last: str | None, full: str | None) -> str |
     return last or first
 
 
+_PERSON_CACHE_SIZE = 50_000
+
+
 def map_person(entry: object, where: str, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
-    """One person entry → its IRI (described in *graph*), or None when it carries nothing."""
+    """One person entry → its IRI (described in *graph*), or None when it carries nothing.
+
+    The same people recur in thousands of records: a person whose entry is plain
+    text, who is not scoped to one record and who raises no warning is described
+    once per run (per context) and the result reused — it depends only on the entry.
+    """
     if not isinstance(entry, dict):
         raise MappingError(where, f"expected an object with first_name/last_name, got {json_type(entry)}")
+    get = entry.get
+    key = (get("first_name"), get("last_name"), get("full_name"), get("id"), get("orcid"))
+    cache = ctx.person_cache
+    try:
+        # Only entries of plain text are ever stored, so a hit is always such an entry.
+        known = cache.get(key)
+    except TypeError:  # an object or array where text belongs: _describe_person says so
+        known = None
+    if known is not None:
+        iri, triples, orcid_entry = known
+        graph.shared.extend(triples)
+        if orcid_entry is not None:
+            graph.orcids.append(orcid_entry)
+        return iri
+    warnings_before = len(graph.warnings)
+    shared_before = len(graph.shared)
+    orcids_before = len(graph.orcids)
+    iri = _describe_person(entry, where, ctx, graph)
+    cacheable = all(value is None or type(value) is str for value in key)
+    if cacheable and iri is not None and len(graph.warnings) == warnings_before and "#" not in iri:
+        if len(cache) >= _PERSON_CACHE_SIZE:
+            cache.clear()
+        orcid_entry = graph.orcids[-1] if len(graph.orcids) > orcids_before else None
+        cache[key] = (iri, tuple(graph.shared[shared_before:]), orcid_entry)
+    return iri
+
+
+def _describe_person(entry: dict, where: str, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
     first = as_text(entry.get("first_name"), f"{where}.first_name")
     last = as_text(entry.get("last_name"), f"{where}.last_name")
     full = as_text(entry.get("full_name"), f"{where}.full_name")

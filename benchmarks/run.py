@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Benchmarks: kg against the floor and its peers, on the same generated corpora. Prints a table.
+
+    python benchmarks/run.py [--sizes 10000,100000,1000000] [--jobs 2] [--tools kg,floor,morph,catmandu]
+
+Every measurement is a separate process timed by /usr/bin/time (wall seconds, peak
+RSS of the largest process). Corpora come from `kg generate` (seed 1) and are
+kept in benchmarks/corpora/; outputs go to benchmarks/out/ and are deleted after
+each run. Nothing here is a test: the figures depend on the machine.
+
+- floor: parse the same JSON Lines with orjson and write as many bytes as kg's
+  N-Triples output — the fastest any converter in Python could go.
+- Morph-KGC: benchmarks/morph/mapping.ttl, an RML mapping of the core fields, in
+  its own venv (benchmarks/.venv-morph, created on first use: it pins rdflib<7.3).
+  RML has no way to drop broken or non-public records, so the peers get the
+  readable records of the corpus (a JSON array for Morph-KGC), all statuses.
+- Catmandu::RDF: benchmarks/catmandu/core.fix (Debian libcatmandu-rdf-perl), on
+  the readable JSON Lines.
+
+Commands that belong to other parts of kg (validate, load, push) are run when this
+checkout has them and reported as n/a otherwise; see KG_RUNS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CORPORA = HERE / "corpora"
+OUT = HERE / "out"
+MORPH_VENV = HERE / ".venv-morph"
+PYTHON = sys.executable
+
+# name → (kg arguments after the corpus, output suffix, feature the run needs: a command or a convert option).
+KG_RUNS: dict[str, tuple[list[str], str, str | None]] = {
+    "convert nt": (["convert", "{corpus}", "-o", "{out}.nt", "-q"], "nt", None),
+    "convert ttl": (["convert", "{corpus}", "-o", "{out}.ttl", "-q"], "ttl", None),
+    "convert jsonld": (["convert", "{corpus}", "-o", "{out}.jsonld", "-q"], "jsonld", None),
+    "convert nq.gz": (["convert", "{corpus}", "-o", "{out}.nq.gz", "-q"], "nq.gz", None),
+    "convert dask nq.gz shards": (["convert", "{corpus}", "-o", "{out}.shards", "--engine", "dask", "-q"], "", None),
+    "convert+validate nt": (["convert", "{corpus}", "-o", "{out}.nt", "-q", "--validate"], "nt", "convert --validate"),
+    "load (embedded store)": (["load", "{corpus}", "--store", "{out}.store", "-q"], "store", "load"),
+    "push (Oxigraph server)": (["push", "{corpus}", "--endpoint", "{endpoint}", "-q"], "", "push"),
+}
+
+
+@dataclass
+class Result:
+    size: int
+    tool: str
+    jobs: int
+    seconds: float | None
+    rss_mb: float | None
+    triples: int | None = None
+    note: str = ""
+
+    @property
+    def records_per_s(self) -> float | None:
+        return self.size / self.seconds if self.seconds else None
+
+    @property
+    def triples_per_s(self) -> float | None:
+        return self.triples / self.seconds if self.seconds and self.triples else None
+
+
+def timed(command: list[str] | str, cwd: Path | None = None, shell: bool = False) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB, stderr) of one command, via GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        prefix = ["/usr/bin/time", "-o", report.name, "-f", "%e %M"]
+        full = shlex.join(prefix) + " " + command if shell else prefix + command  # type: ignore[operator]
+        started = time.monotonic()
+        done = subprocess.run(full, cwd=cwd, shell=shell, capture_output=True, text=True)
+        wall = time.monotonic() - started
+        fields = report.read().split()
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{command} failed ({done.returncode}): {done.stderr[-2000:]}")
+    rss = int(fields[-1]) / 1024 if fields else float("nan")
+    return wall, rss, done.stderr
+
+
+def kg(*args: str) -> list[str]:
+    return [PYTHON, "-m", "kg", *args]
+
+
+def has_feature(feature: str) -> bool:
+    words = feature.split()
+    done = subprocess.run(kg(words[0], "--help"), cwd=ROOT, capture_output=True, text=True)
+    return done.returncode == 0 and all(word in done.stdout for word in words[1:])
+
+
+def corpus(size: int, seed: int) -> Path:
+    CORPORA.mkdir(exist_ok=True)
+    path = CORPORA / f"corpus-{size}.jsonl"
+    if not path.exists():
+        subprocess.run(kg("generate", str(size), "-o", str(path), "--seed", str(seed)), cwd=ROOT, check=True)
+    return path
+
+
+def readable_copies(path: Path) -> tuple[Path, Path]:
+    """The corpus without its unparseable lines, as JSON Lines and as a JSON array (peers' input)."""
+    import orjson
+
+    lines_path, array_path = path.with_suffix(".clean.jsonl"), path.with_suffix(".json")
+    if not lines_path.exists() or not array_path.exists():
+        with open(path, "rb") as source, open(lines_path, "wb") as lines, open(array_path, "wb") as array:
+            array.write(b"[")
+            first = True
+            for line in source:
+                try:
+                    orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue
+                lines.write(line)
+                array.write((b"" if first else b",\n") + line.rstrip(b"\n"))
+                first = False
+            array.write(b"]\n")
+    return lines_path, array_path
+
+
+def summary_triples(stderr: str) -> int | None:
+    found = re.search(r"(\d+) triples", stderr)
+    return int(found.group(1)) if found else None
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_kg(size: int, path: Path, jobs_list: list[int], results: list[Result], only: set[str] | None) -> None:
+    for name, (template, _suffix, feature) in KG_RUNS.items():
+        if only and name not in only:
+            continue
+        if feature and not has_feature(feature):
+            results.append(Result(size, f"kg {name}", 1, None, None, note=f"n/a: no `kg {feature}` on this branch"))
+            continue
+        for jobs in jobs_list:
+            if name != "convert nt" and jobs == 1 and len(jobs_list) > 1 and not name.startswith("convert+"):
+                continue  # one job only for the headline run, to keep the benchmark short
+            out = OUT / f"kg-{size}-{jobs}"
+            server = None
+            endpoint = ""
+            if "{endpoint}" in template:
+                port = free_port()
+                oxigraph = shutil.which("oxigraph") or str(Path(PYTHON).parent / "oxigraph")
+                server = subprocess.Popen(
+                    [oxigraph, "serve", "--location", str(out) + ".server", "--bind", f"127.0.0.1:{port}"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                time.sleep(0.5)
+                endpoint = f"http://127.0.0.1:{port}"
+            args = [a.format(corpus=path, out=out, endpoint=endpoint) for a in template]
+            if jobs > 1:
+                args += ["--jobs", str(jobs)]
+            try:
+                seconds, rss, stderr = timed(kg(*args), cwd=ROOT)
+                results.append(Result(size, f"kg {name}", jobs, seconds, rss, summary_triples(stderr)))
+            except RuntimeError as exc:
+                results.append(Result(size, f"kg {name}", jobs, None, None, note=f"failed: {str(exc)[:80]}"))
+            finally:
+                if server is not None:
+                    server.terminate()
+                    server.wait()
+                for leftover in OUT.glob(f"kg-{size}-{jobs}*"):
+                    if leftover.is_dir():
+                        shutil.rmtree(leftover)
+                    elif not (name == "convert nt" and jobs == 1):
+                        leftover.unlink()
+
+
+def run_floor(size: int, path: Path, results: list[Result]) -> None:
+    reference = OUT / f"kg-{size}-1.nt"
+    nbytes = reference.stat().st_size if reference.exists() else 0
+    seconds, rss, _ = timed([PYTHON, __file__, "--floor", str(path), str(OUT / "floor.out"), str(nbytes)])
+    results.append(Result(size, "floor (orjson parse + write)", 1, seconds, rss, note=f"{nbytes / 1e6:.0f} MB written"))
+    (OUT / "floor.out").unlink(missing_ok=True)
+
+
+def floor(source: str, target: str, nbytes: int) -> None:
+    """Parse every line with orjson and write *nbytes* in total, spread over the records."""
+    import orjson
+
+    with open(source, "rb") as handle:
+        lines = sum(1 for _ in handle)
+    per_record, extra = divmod(nbytes, max(lines, 1))
+    chunk = b"x" * per_record
+    with open(source, "rb") as handle, open(target, "wb", buffering=1 << 20) as out:
+        for number, line in enumerate(handle):
+            with contextlib.suppress(orjson.JSONDecodeError):
+                orjson.loads(line)
+            out.write(chunk)
+            if number < extra:
+                out.write(b"x")
+
+
+def ensure_morph() -> Path | None:
+    python = MORPH_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable.replace("python", "python3"), "-m", "venv", str(MORPH_VENV)], check=False)
+        if not python.exists():
+            subprocess.run(["python3", "-m", "venv", str(MORPH_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "morph-kgc"], check=True)
+    return python
+
+
+def run_morph(size: int, array_path: Path, jobs_list: list[int], results: list[Result]) -> None:
+    python = ensure_morph()
+    for jobs in jobs_list:
+        work = OUT / f"morph-{size}-{jobs}"
+        work.mkdir(parents=True, exist_ok=True)
+        mapping = (HERE / "morph" / "mapping.ttl").read_text().replace("corpus.json", str(array_path))
+        (work / "mapping.ttl").write_text(mapping)
+        (work / "config.ini").write_text(
+            "[CONFIGURATION]\noutput_file=out.nt\noutput_format=N-TRIPLES\n"
+            f"number_of_processes={jobs}\nlogging_level=WARNING\n\n[DataSource1]\nmappings=mapping.ttl\n"
+        )
+        try:
+            seconds, rss, _ = timed([str(python), "-m", "morph_kgc", "config.ini"], cwd=work)
+            triples = count_lines(work / "out.nt")
+            results.append(Result(size, "Morph-KGC (RML, core fields)", jobs, seconds, rss, triples))
+        except RuntimeError as exc:
+            results.append(Result(size, "Morph-KGC (RML, core fields)", jobs, None, None, note=str(exc)[:80]))
+        shutil.rmtree(work)
+
+
+def run_catmandu(size: int, lines_path: Path, results: list[Result]) -> None:
+    if not shutil.which("catmandu"):
+        results.append(Result(size, "Catmandu::RDF", 1, None, None, note="n/a: apt install libcatmandu-rdf-perl"))
+        return
+    out = OUT / f"catmandu-{size}.nt"
+    fix = HERE / "catmandu" / "core.fix"
+    command = f"catmandu convert JSON to RDF --type ntriples --fix {fix} < {lines_path} > {out}"
+    seconds, rss, _ = timed(command, shell=True)
+    results.append(Result(size, "Catmandu::RDF (core fix)", 1, seconds, rss, count_lines(out)))
+    out.unlink()
+
+
+def fmt(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def table(results: list[Result]) -> str:
+    rows = [
+        "| records | tool | jobs | seconds | records/s | triples | triples/s | peak RSS MiB | vs floor | note |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        floor_rate = next(
+            (r.records_per_s for r in results if r.size == result.size and r.tool.startswith("floor")), None
+        )
+        ratio = (
+            f"{result.records_per_s / floor_rate / result.jobs:.1%}"
+            if result.records_per_s and floor_rate and not result.tool.startswith("floor")
+            else ""
+        )
+        rows.append(
+            f"| {result.size:,} | {result.tool} | {result.jobs} | {fmt(result.seconds, 1)} | "
+            f"{fmt(result.records_per_s)} | {fmt(result.triples)} | {fmt(result.triples_per_s)} | "
+            f"{fmt(result.rss_mb)} | {ratio} | {result.note} |"
+        )
+    return "\n".join(rows)
+
+
+def ratios(results: list[Result]) -> str:
+    lines = []
+    for size in sorted({r.size for r in results}):
+        by_tool = {(r.tool, r.jobs): r for r in results if r.size == size and r.records_per_s}
+        for (tool, jobs), result in sorted(by_tool.items()):
+            if not tool.startswith(("Morph", "Catmandu")):
+                continue
+            ours = by_tool.get(("kg convert nt", jobs)) or by_tool.get(("kg convert nt", 1))
+            if ours and ours.records_per_s and result.records_per_s:
+                lines.append(
+                    f"- {size:,} records: kg convert nt ({ours.jobs} job(s)) is "
+                    f"{ours.records_per_s / result.records_per_s:.1f}x {tool} ({jobs} process(es)) in records/s"
+                )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes")
+    parser.add_argument("--jobs", default="1,2", help="comma-separated job counts for kg and Morph-KGC")
+    parser.add_argument("--tools", default="kg,floor,morph,catmandu", help="which tools to run")
+    parser.add_argument("--runs", help=f"only these kg runs (comma-separated): {', '.join(KG_RUNS)}")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", help="also write the results as JSON here")
+    parser.add_argument("--floor", nargs=3, metavar=("SOURCE", "TARGET", "BYTES"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor:
+        floor(args.floor[0], args.floor[1], int(args.floor[2]))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    jobs_list = [int(j) for j in args.jobs.split(",")]
+    tools = set(args.tools.split(","))
+    OUT.mkdir(exist_ok=True)
+    results: list[Result] = []
+    for size in sizes:
+        path = corpus(size, args.seed)
+        if "kg" in tools:
+            run_kg(size, path, jobs_list, results, set(args.runs.split(",")) if args.runs else None)
+        if "floor" in tools:
+            run_floor(size, path, results)
+        if tools & {"morph", "catmandu"}:
+            lines_path, array_path = readable_copies(path)
+            if "morph" in tools:
+                run_morph(size, array_path, jobs_list, results)
+            if "catmandu" in tools:
+                run_catmandu(size, lines_path, results)
+        for leftover in OUT.glob(f"kg-{size}-*"):
+            leftover.unlink()
+        print(table([r for r in results if r.size == size]), flush=True)
+        print(ratios([r for r in results if r.size == size]), flush=True)
+    cores = os.cpu_count()
+    print(f"\nAll sizes ({cores} cores, {time.strftime('%Y-%m-%d')}):\n")
+    print(table(results))
+    print(ratios(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.__dict__ for r in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()
