@@ -208,7 +208,15 @@ def convert_command(  # type: ignore[no-untyped-def]
     if output != "-":
         # The description needs the closed dump (its byte size and SHA-256).
         try:
-            describe_dump(output, format_for(output, fmt), inputs, options.base, title=title, license=license_iri)
+            describe_dump(
+                output,
+                format_for(output, fmt),
+                inputs,
+                options.base,
+                title=title,
+                license=license_iri,
+                counts=summary.counts,
+            )
         except (DescribeError, OSError) as exc:
             fail(str(exc))
     click.echo(summary.report(), err=True)

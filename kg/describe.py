@@ -91,7 +91,9 @@ class Counts:
     entities: int = 0
     distinct_subjects: int = 0
     properties: int = 0
-    distinct_objects: int = 0
+    # None for dumps: counting distinct objects (most are literals) while streaming would
+    # need memory in proportion to the dump.
+    distinct_objects: int | None = 0
     classes: dict[str, int] = field(default_factory=dict)
 
 
@@ -200,7 +202,8 @@ class Description:
         add(dataset, VOID + "entities", _int(c.entities))
         add(dataset, VOID + "distinctSubjects", _int(c.distinct_subjects))
         add(dataset, VOID + "properties", _int(c.properties))
-        add(dataset, VOID + "distinctObjects", _int(c.distinct_objects))
+        if c.distinct_objects is not None:
+            add(dataset, VOID + "distinctObjects", _int(c.distinct_objects))
         add(dataset, VOID + "classes", _int(len(c.classes)))
         for cls, n in sorted(c.classes.items()):
             partition = IRI(f"{dataset}#class-{hashlib.sha256(cls.encode()).hexdigest()[:12]}")
@@ -301,14 +304,19 @@ def describe_dump(
     title: str | None = None,
     license: str | None = None,
     started: datetime | None = None,
+    counts: Counts | None = None,
 ) -> str:
-    """Write the description of *dump* beside it; returns its path."""
+    """Write the description of *dump* beside it; returns its path.
+
+    *counts* are the writer's own (see ``kg.write.DumpCounter``); without them the dump
+    is parsed back and counted, which needs memory in proportion to the dump.
+    """
     facts = FileFacts.of(dump)
     description = Description(
         base,
         title=title,
         license=license or CC0,
-        counts=count_dump(dump, fmt),
+        counts=counts if counts is not None else count_dump(dump, fmt),
         dumps=[(facts, MEDIA_TYPES[fmt], dump.endswith(".gz"))],
         inputs=input_files(sources),
         started=started,

@@ -93,6 +93,8 @@ class Summary:
     skipped_by_status: Counter = field(default_factory=Counter)
     unmapped_fields: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    # VoID counts of the dump written (kg.describe.Counts), gathered while writing.
+    counts: Any = None
 
     def report(self) -> str:
         lines = [
@@ -415,6 +417,7 @@ def convert(
             writer.emit(mapped.prepared if prepare is not None else writer.prepare(mapped.graph))
         writer.finish()
         summary.triples = writer.triples_written
+        summary.counts = writer.counter.counts()
     finally:
         if output == "-":
             stream.flush()

@@ -115,6 +115,109 @@ class Prepared:
     # e.g. an external author without id): no other record can repeat them, so the
     # writer need not remember them — that memory would grow with the corpus.
     scoped: frozenset[int] = frozenset()
+    # What the dump's VoID description needs to know about this record (see DumpCounter).
+    stats: RecordStats | None = None
+
+
+@dataclass(frozen=True)
+class RecordStats:
+    """One record's contribution to the dump's counts, computed next to the mapping.
+
+    Triples whose subject is the record's own (``{record}#…``) cannot occur in any
+    other record, so they are counted here; everything else (the record itself, the
+    people, projects, venues it mentions) may recur and is counted once by the
+    writer, through sets of hashes that grow with the distinct things, not the records.
+    """
+
+    scoped_triples: int
+    scoped_subjects: int
+    scoped_entities: int
+    scoped_classes: tuple[str, ...]
+    predicates: frozenset[str]
+    # (subject, class when the triple is an rdf:type) of every other own triple …
+    own: tuple[tuple[str, str | None], ...]
+    # … and of every unscoped shared triple, in the order of the shared pieces.
+    shared: tuple[tuple[str, str | None], ...]
+
+
+class DumpCounter:
+    """Exact VoID counts of the union graph of a dump, gathered while it is written."""
+
+    def __init__(self) -> None:
+        self.triples = 0
+        self.classes: dict[str, int] = {}
+        self.predicates: set[str] = set()
+        self._scoped_subjects = 0
+        self._scoped_entities = 0
+        self._subjects: set[int] = set()
+        self._entities: set[int] = set()
+
+    def add(self, stats: RecordStats, fresh_shared: Iterable[int]) -> None:
+        """Count a record: its own triples and those of its shared triples new to the dump."""
+        self.predicates |= stats.predicates
+        self.triples += stats.scoped_triples
+        self._scoped_subjects += stats.scoped_subjects
+        self._scoped_entities += stats.scoped_entities
+        for cls in stats.scoped_classes:
+            self.classes[cls] = self.classes.get(cls, 0) + 1
+        items = list(stats.own) + [stats.shared[index] for index in fresh_shared]
+        self.triples += len(items)
+        for subject, cls in items:
+            key = hash(subject)
+            self._subjects.add(key)
+            if cls is not None:
+                self._entities.add(key)
+                self.classes[cls] = self.classes.get(cls, 0) + 1
+
+    def counts(self):  # type: ignore[no-untyped-def]
+        from kg.describe import Counts
+
+        return Counts(
+            triples=self.triples,
+            entities=self._scoped_entities + len(self._entities),
+            distinct_subjects=self._scoped_subjects + len(self._subjects),
+            properties=len(self.predicates),
+            distinct_objects=None,
+            classes=dict(self.classes),
+        )
+
+
+def record_stats(graph: RecordGraph, own: Iterable[Triple], shared: Iterable[Triple]) -> RecordStats:
+    scope = graph.iri + "#"
+    type_iri = RDF.type
+    scoped_subjects: set[str] = set()
+    scoped_entities: set[str] = set()
+    scoped_classes: list[str] = []
+    scoped_triples = 0
+    predicates: set[str] = set()
+
+    def split(triples: Iterable[Triple]) -> tuple[tuple[str, str | None], ...]:
+        nonlocal scoped_triples
+        out = []
+        for s, p, o in triples:
+            predicates.add(p)
+            cls = o if p == type_iri and type(o) is IRI else None
+            if s.startswith(scope):
+                scoped_triples += 1
+                scoped_subjects.add(s)
+                if cls is not None:
+                    scoped_entities.add(s)
+                    scoped_classes.append(cls)
+            else:
+                out.append((s, cls))
+        return tuple(out)
+
+    own_meta = split(own)
+    shared_meta = split(shared)
+    return RecordStats(
+        scoped_triples,
+        len(scoped_subjects),
+        len(scoped_entities),
+        tuple(scoped_classes),
+        frozenset(predicates),
+        own_meta,
+        shared_meta,
+    )
 
 
 class Writer:
@@ -126,6 +229,7 @@ class Writer:
         self.stream = stream
         self._seen: set[int] = set()
         self.triples_written = 0
+        self.counter = DumpCounter()
 
     def start(self) -> None:
         pass
@@ -138,33 +242,51 @@ class Writer:
 
     def prepare(self, graph: RecordGraph) -> Prepared:
         piece = self.piece
-        if self.quads:
-            triples = graph.triples()
-            return Prepared(block=self.render_graph(graph.iri, [piece(t) for t in triples]), triples=len(triples))
-        own = tuple(dict.fromkeys([piece(t) for t in dict.fromkeys(graph.own)]))
+        own_triples = list(dict.fromkeys(graph.own))
         scope = graph.iri + "#"
+        # Shared triples by their formatted text (the key that finds repeats across records).
         shared: dict = {}
         for triple in dict.fromkeys(graph.shared):
-            shared.setdefault(piece(triple), triple[0].startswith(scope))
-        scoped = frozenset(index for index, is_scoped in enumerate(shared.values()) if is_scoped)
-        return Prepared(own=own, shared=tuple(shared), scoped=scoped)
+            shared.setdefault(piece(triple), triple)
+        pieces = list(shared)
+        scoped = frozenset(index for index, key in enumerate(pieces) if shared[key][0].startswith(scope))
+        unscoped = [shared[key] for index, key in enumerate(pieces) if index not in scoped]
+        scoped_shared = [shared[key] for index, key in enumerate(pieces) if index in scoped]
+        stats = record_stats(graph, own_triples + scoped_shared, unscoped)
+        if self.quads:
+            triples = graph.triples()
+            block = self.render_graph(graph.iri, [piece(t) for t in triples])
+            return Prepared(block=block, triples=len(triples), shared=tuple(pieces), scoped=scoped, stats=stats)
+        own = tuple(dict.fromkeys([piece(t) for t in own_triples]))
+        return Prepared(own=own, shared=tuple(pieces), scoped=scoped, stats=stats)
 
-    def emit(self, prepared: Prepared) -> None:
-        if prepared.block is not None:
-            self.triples_written += prepared.triples
-            self.stream.write(prepared.block)
-            return
+    def _fresh(self, prepared: Prepared) -> tuple[list, list[int]]:
+        """The shared pieces new to this dump, and the positions of the unscoped ones among them."""
         seen = self._seen
         fresh = []
+        fresh_unscoped = []
         scoped = prepared.scoped
+        unscoped_position = -1
         for index, item in enumerate(prepared.shared):
             if scoped and index in scoped:
                 fresh.append(item)
                 continue
+            unscoped_position += 1
             key = hash(item)
             if key not in seen:
                 seen.add(key)
                 fresh.append(item)
+                fresh_unscoped.append(unscoped_position)
+        return fresh, fresh_unscoped
+
+    def emit(self, prepared: Prepared) -> None:
+        fresh, fresh_unscoped = self._fresh(prepared)
+        if prepared.stats is not None:
+            self.counter.add(prepared.stats, fresh_unscoped)
+        if prepared.block is not None:
+            self.triples_written += prepared.triples
+            self.stream.write(prepared.block)
+            return
         pieces = [*prepared.own, *fresh]
         self.triples_written += len(pieces)
         self.write_pieces(pieces)

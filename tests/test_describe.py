@@ -184,3 +184,24 @@ def test_virtuoso_description_counts_only_our_graphs(virtuoso_server, monkeypatc
     dataset = rdflib.URIRef(f"{base}/kg/dataset")
     triples = int(description.value(dataset, VOID.triples))
     assert triples == store_counts(select, f"{base}/record/")[0] > 0
+
+
+def test_counts_gathered_while_writing_equal_a_count_of_the_dump_read_back(tmp_path):
+    """kg convert describes a dump from the writer's own counts (memory stays flat); they must be exact."""
+    from conftest import corpus_files
+
+    from kg.describe import count_dump
+    from kg.generate import write_corpus
+    from kg.pipeline import convert
+
+    generated = tmp_path / "generated.jsonl"
+    write_corpus(1500, str(generated), seed=3)
+    inputs = [str(p) for p in corpus_files()] + [str(generated)]
+    for fmt, jobs in (("nt", 1), ("nq", 2), ("ttl", 1), ("jsonld", 2)):
+        dump = tmp_path / f"dump.{fmt}"
+        streamed = convert(inputs, str(dump), jobs=jobs).counts
+        read_back = count_dump(str(dump))
+        assert streamed.distinct_objects is None
+        read_back.distinct_objects = None
+        assert streamed == read_back, fmt
+        assert streamed.triples > 10_000 and len(streamed.classes) > 15
