@@ -39,6 +39,7 @@ from kg.pipeline import (
     _Partial,
     _settle,
     account,
+    chunked,
 )
 from kg.read import Item, read_records
 from kg.write import NQuadsWriter
@@ -118,17 +119,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _partitions(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    batch: list[Item] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def connect(scheduler: str | None, workers: int) -> Any:
     """A dask.distributed Client: to *scheduler*, or to a new LocalCluster of *workers* processes."""
     try:
@@ -202,7 +192,7 @@ def convert_distributed(
             shards.append(result.shard)
 
         def outcomes() -> Iterator[Outcome]:
-            for index, partition in enumerate(_partitions(read_records(sources, raw=True), partition_size)):
+            for index, partition in enumerate(chunked(read_records(sources, raw=True), partition_size)):
                 future = client.submit(map_partition, index, partition, context, statuses, check, folder, pure=False)
                 pending.append((partition, future))
                 if len(pending) >= in_flight:

@@ -285,7 +285,7 @@ def _map_in_workers(
     _worker_settings = None
     try:
         pending: deque = deque()
-        chunks = _chunks(items, CHUNK)
+        chunks = chunked(items, CHUNK)
         limit = jobs * IN_FLIGHT_PER_JOB
         for chunk in chunks:
             pending.append((chunk, pool.apply_async(_map_chunk, (chunk,))))
@@ -307,7 +307,8 @@ def _restore(chunk: list[Item], result: Any) -> Iterator[Outcome | _Partial]:
         yield partial
 
 
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+def chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Items in lists of *size* (the last one shorter), lazily."""
     chunk: list[Item] = []
     for item in items:
         chunk.append(item)
