@@ -276,3 +276,16 @@ def test_malformed_citation_is_a_warning_not_a_reject():
     graph = map_one(record(citation="Smith 2020"))
     assert "bibliographicCitation" not in nt(graph)
     assert graph.warnings[0].field == "citation"
+
+
+def test_dissertation_without_stated_degree_is_doctoral_by_type():
+    text = nt(map_one(thesis(None)))
+    assert "<http://purl.org/ontology/bibo/degree>" not in text
+    assert f"{R1} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/fabio/DoctoralThesis>" in text
+    assert f"<{B}/person/stu> <http://dbpedia.org/ontology/doctoralAdvisor> <{B}/person/s0>" in text
+
+
+def test_unknown_degree_is_reported_and_not_guessed():
+    graph = map_one(thesis("Habilitation"))
+    assert "degree" not in nt(graph) and "doctoralAdvisor" not in nt(graph)
+    assert graph.warnings[0].field == "degree_awarded"

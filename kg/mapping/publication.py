@@ -311,18 +311,22 @@ def _contributors(
             graph.warn("degree_awarded", f"ignored on a record of type {record_type!r}")
         return
     awarded = text(record, "degree_awarded")
-    # LibreCat's `dissertation` is a doctoral thesis unless the instance says otherwise.
-    degree = codes.DEGREES.get((awarded or "phd").lower())
-    if degree is None:
+    degree = codes.DEGREES.get(awarded.lower()) if awarded else None
+    if awarded and degree is None:
         graph.warn("degree_awarded", f"unknown degree {awarded!r}; no degree stated")
+    # bibo:degree says what the record states. Without a statement LibreCat's type still
+    # means a doctoral thesis (COAR c_46ec), which the FaBiO class carries.
     graph.add(iri, BIBO.degree, degree)
-    if degree is not None:
-        graph.add(iri, RDF.type, FABIO.DoctoralThesis if degree in codes.DOCTORAL_DEGREES else FABIO.MastersThesis)
+    doctoral = degree in codes.DOCTORAL_DEGREES or awarded is None
+    if doctoral:
+        graph.add(iri, RDF.type, FABIO.DoctoralThesis)
+    elif degree is not None:
+        graph.add(iri, RDF.type, FABIO.MastersThesis)
     issuer = publisher
     if issuer is None and ctx.options.institution:
         issuer = organization(ctx.options.institution, ctx, graph)
     graph.add(iri, BIBO.issuer, issuer)
-    if degree in codes.DOCTORAL_DEGREES:
+    if doctoral:
         for student in authors:
             for advisor in supervisors:
                 if student != advisor:
