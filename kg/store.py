@@ -16,7 +16,15 @@ import pyoxigraph as ox
 
 from kg.mapping.model import RecordGraph
 from kg.rdf import IRI, Term, Triple, nt_term
-from kg.sync import GraphUnit, Removal, StateEntry, read_state, replace_graph_request, update_request
+from kg.sync import (
+    GraphUnit,
+    Removal,
+    StateEntry,
+    read_state,
+    replace_graph_request,
+    state_operations,
+    state_prepare,
+)
 
 DEFAULT_STORE = "kg-store"
 
@@ -76,7 +84,21 @@ class EmbeddedStore:
         return read_state(self, state)
 
     def apply(self, state: IRI, units: list[GraphUnit], removals: list[Removal]) -> None:
-        self.store.update(update_request(state, units, removals, drop=True))
+        """The operations of ``update_operations``, with the graphs' triples loaded as N-Quads.
+
+        Oxigraph's bulk loader writes N-Quads an order of magnitude faster than an INSERT DATA
+        request or a transactional load. The steps are then not one transaction, which is safe:
+        they keep the order that makes any interrupted run converge (``state_prepare``) — a
+        graph half loaded is still marked by its tombstone, and the next run replaces it.
+        """
+        first = [state_prepare(state, units, removals), *(f"DROP SILENT GRAPH <{u.name}>" for u in units)]
+        self.store.update(" ;\n".join(first))
+        if units:
+            # An N-Triples statement "s p o ." becomes the N-Quads statement "s p o <graph> .".
+            quads = "".join(f"{line[:-1]}<{u.name}> .\n" for u in units for line in u.lines)
+            self.store.bulk_load(quads.encode(), format=ox.RdfFormat.N_QUADS)
+        last = [f"DROP SILENT GRAPH <{r.name}>" for r in removals] + state_operations(state, units, removals)
+        self.store.update(" ;\n".join(last))
 
     def replace_meta_graph(self, name: IRI, lines: list[str]) -> None:
         self.store.update(replace_graph_request(name, lines))
