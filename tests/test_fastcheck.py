@@ -218,6 +218,46 @@ def test_same_results_on_broken_records(shapes, fast, mutation):
     assert results > 0, "the mutation must break something"
 
 
+# --------------------------------------------------------------------------- features kg's own shapes do not use
+
+OTHER_FEATURES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix bibo: <http://purl.org/ontology/bibo/> .
+@prefix ex: <https://example.org/shapes#> .
+
+ex:Authored a sh:PropertyShape ; sh:targetClass foaf:Person ; sh:path [ sh:inversePath dcterms:creator ] ;
+    sh:minCount 1 ; sh:maxCount 1 ; sh:nodeKind sh:BlankNodeOrIRI ; sh:class bibo:Document ;
+    sh:severity sh:Warning ; sh:message "A person wrote one record here." .
+ex:TitleCase a sh:PropertyShape ; sh:targetSubjectsOf dcterms:title ; sh:path dcterms:title ;
+    sh:pattern "^the" ; sh:flags "i" ; sh:datatype rdfs:Literal ; sh:severity sh:Info ; sh:message "Starts with the." .
+ex:English a sh:PropertyShape ; sh:targetClass bibo:Document ; sh:path dcterms:title ;
+    sh:datatype rdf:langString ; sh:message "Titles are language-tagged." .
+ex:Article a sh:PropertyShape ; sh:targetClass bibo:Document ; sh:path rdf:type ;
+    sh:hasValue bibo:AcademicArticle ; sh:message "An article." .
+ex:FewTypes a sh:PropertyShape ; sh:targetClass bibo:Document ; sh:path rdf:type ;
+    sh:qualifiedValueShape [ sh:nodeKind sh:IRI ; sh:not [ sh:in ( bibo:Document ) ] ] ; sh:qualifiedMaxCount 1 ;
+    sh:message "At most one specific class." .
+ex:Nobody a sh:NodeShape ; sh:targetNode <https://repository.example.org/nobody> ;
+    sh:or ( [ sh:path foaf:name ; sh:minCount 1 ] [ sh:class foaf:Agent ] ) ; sh:message "Nobody is named." .
+"""
+
+
+def test_same_results_with_other_core_features(tmp_path):
+    """Inverse paths, sh:targetNode, sh:flags, top-level sh:hasValue, sh:qualifiedMaxCount, other node kinds."""
+    (tmp_path / "other.ttl").write_text(OTHER_FEATURES, encoding="utf-8")
+    shapes, fast = Shapes(tmp_path), FastShapes(tmp_path)
+    assert fast.supported, fast.unsupported
+    results = 0
+    for graph in CORPUS_GRAPHS:
+        for variant in (graph, _edit(graph, wrong_datatypes), _edit(graph, confuse_classes)):
+            results += assert_same(shapes, fast, variant, graph.record_id)
+    assert results > 0
+
+
 # --------------------------------------------------------------------------- unsupported shapes and the CLI
 
 
