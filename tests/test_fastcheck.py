@@ -78,13 +78,13 @@ def test_same_results_as_pyshacl_on_every_test_corpus(shapes, fast):
 
 
 def test_same_results_on_a_generated_corpus(shapes, fast, tmp_path):
-    """Per record on part of it (pyshacl takes ~10 ms a record), and over the union of all 2000 graphs."""
+    """Per record on part of it (pyshacl takes ~10 ms a record), and over the union of 800 record graphs."""
     path = tmp_path / "corpus.jsonl"
     write_corpus(2000, str(path), seed=11)
     graphs = mapped_graphs([path])
     results = sum(assert_same(shapes, fast, graph, graph.record_id) for graph in graphs[:150])
     assert results > 0, "the generated corpus plants flaws: some records must have results"
-    union = [triple for graph in graphs for triple in graph.triples()]
+    union = [triple for graph in graphs[:800] for triple in graph.triples()]
     data = rdflib.Graph()
     for subject, predicate, obj in union:
         data.add((rdflib.URIRef(subject), rdflib.URIRef(predicate), record_graph_to_rdflib_term(obj)))
