@@ -3,7 +3,8 @@
 Two modes share one set of shapes (``kg/shapes/*.ttl``, loaded and harvested once per
 process by ``Shapes``):
 
-* **in the stream** (``kg convert --validate``): each record's own graph — the record and
+* **in the stream** (``kg convert --validate --validator pyshacl``; the default engine there
+  is kg.fastcheck, which reports the same results): each record's own graph — the record and
   the people, projects, grants, venues … it describes — is validated as it streams by,
   either alone (``Shapes.check_record``, the ``kg.pipeline.Check`` contract) or a batch of
   records per pyshacl run (``validate_in_batches``, the default: pyshacl's fixed cost per
