@@ -7,7 +7,7 @@ process by ``Shapes``):
   is kg.fastcheck, which reports the same results): each record's own graph — the record and
   the people, projects, grants, venues … it describes — is validated as it streams by,
   either alone (``Shapes.check_record``, the ``kg.pipeline.Check`` contract) or a batch of
-  records per pyshacl run (``validate_in_batches``, the default: pyshacl's fixed cost per
+  records per pyshacl run (``validate_in_batches``, its default: pyshacl's fixed cost per
   run dominates small graphs; see README "Validation"). This covers every shape except
   SPARQL-based ones: a record's graph cannot show a cycle of doctoral advisors (the
   converter never makes a person their own advisor), so they are left out here.
