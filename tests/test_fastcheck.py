@@ -278,28 +278,53 @@ ex:Named a sh:PropertyShape ; sh:targetClass ex:Thing ; sh:path ex:label ; sh:mi
     assert [shape.iri for shape in fast.shapes] == ["https://example.org/Named"]
 
 
-def test_convert_validates_with_the_fast_engine_or_pyshacl(tmp_path):
+STRICT_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix bibo: <http://purl.org/ontology/bibo/> .
+@prefix ex: <https://example.org/shapes#> .
+ex:English a sh:PropertyShape ; sh:targetClass bibo:Document ; sh:path dcterms:title ;
+    sh:datatype rdf:langString ; sh:message "Titles are language-tagged." .
+ex:Article a sh:PropertyShape ; sh:targetClass bibo:Document ; sh:path rdf:type ;
+    sh:hasValue bibo:AcademicArticle ; sh:severity sh:Warning ; sh:message "An article." .
+"""
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["kg shapes", "stricter shapes"])
+def test_convert_validates_with_the_fast_engine_or_pyshacl(tmp_path, strict):
+    """Same output and rejects from both engines, in one process or two (each record alone: --validate-batch 1)."""
     edge = CORPORA / "edge_cases.json"
+    shapes_options: list = []
+    if strict:
+        (tmp_path / "shapes").mkdir()
+        (tmp_path / "shapes" / "strict.ttl").write_text(STRICT_SHAPES, encoding="utf-8")
+        shapes_options = ["--shapes", tmp_path / "shapes"]
     outputs = {}
-    for validator in ("fast", "pyshacl"):
+    for validator, jobs in (("fast", "1"), ("fast", "2"), ("pyshacl", "1")):
         result = run_kg(
             "convert",
             edge,
             "-o",
-            tmp_path / f"{validator}.nt",
+            tmp_path / f"{validator}{jobs}.nt",
             "--validate",
             "--validator",
             validator,
+            "--jobs",
+            jobs,
             "--rejects",
-            tmp_path / f"{validator}.rejects.jsonl",
+            tmp_path / f"{validator}{jobs}.rejects.jsonl",
+            "--validate-batch",
+            "1",
+            *shapes_options,
         )
         assert result.returncode in (0, 1), result.stderr.decode()
-        outputs[validator] = (
+        outputs[validator + jobs] = (
             result.returncode,
-            (tmp_path / f"{validator}.nt").read_bytes(),
-            (tmp_path / f"{validator}.rejects.jsonl").read_bytes(),
+            (tmp_path / f"{validator}{jobs}.nt").read_bytes(),
+            (tmp_path / f"{validator}{jobs}.rejects.jsonl").read_bytes(),
         )
-    assert outputs["fast"] == outputs["pyshacl"]
+    assert (b"Titles are language-tagged." in outputs["pyshacl1"][2]) == strict
+    assert outputs["fast1"] == outputs["pyshacl1"] == outputs["fast2"]
 
 
 def test_convert_falls_back_to_pyshacl_for_unsupported_shapes(tmp_path):
