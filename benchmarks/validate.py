@@ -10,6 +10,8 @@ files and theses as a real institutional repository), maps them, then times
 * mapping alone (the baseline every mode pays),
 * per record: ``kg.check.Shapes.check_record`` on each record's graph as it streams
   (what ``kg convert --validate`` does),
+* fast: ``kg.fastcheck.FastShapes.check_record`` on each record's graph (the default engine
+  of ``kg convert --validate``; pyshacl's results, compiled to Python),
 * whole graph: loading all triples into one rdflib graph, then one pyshacl run
   (what ``kg validate`` does), including the SPARQL advisor-cycle constraint.
 
@@ -30,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kg.check import Dataset, Shapes, validate_dataset, validate_in_batches  # noqa: E402
+from kg.fastcheck import FastShapes  # noqa: E402
 from kg.mapping import MappingContext, map_record  # noqa: E402
 from kg.mapping.person import orcid_check_digit  # noqa: E402
 from kg.pipeline import Mapped, Rejected  # noqa: E402
@@ -195,7 +198,9 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(size: int, shapes: Shapes, whole_limit: int, per_record_limit: int, batches: list[int]) -> dict:
+def measure(
+    size: int, shapes: Shapes, fast: FastShapes, whole_limit: int, per_record_limit: int, batches: list[int]
+) -> dict:
     generator = Generator()
     records = [generator.record(i) for i in range(size)]
     context = MappingContext()
@@ -206,6 +211,7 @@ def measure(size: int, shapes: Shapes, whole_limit: int, per_record_limit: int, 
     triples = sum(len(g.triples()) for g in graphs)
 
     row = {"records": size, "triples": triples, "mapping_s": mapping}
+    row.update(fast_per_record(graphs, fast))
     if size <= per_record_limit:
         row.update(per_record(graphs, shapes))
     for batch in batches:
@@ -228,6 +234,16 @@ def per_record(graphs: list, shapes: Shapes) -> dict:
         "per_record_violations": violations,
         "per_record_warnings": warnings,
     }
+
+
+def fast_per_record(graphs: list, fast: FastShapes) -> dict:
+    started = time.process_time()
+    violations = warnings = 0
+    for graph in graphs:
+        found_violations, found_warnings = fast.check_record(graph)
+        violations += len(found_violations)
+        warnings += len(found_warnings)
+    return {"fast_s": time.process_time() - started, "fast_violations": violations, "fast_warnings": warnings}
 
 
 def batched(graphs: list, shapes: Shapes, batch: int) -> float:
@@ -269,15 +285,17 @@ def main() -> None:
     batches = [int(b) for b in args.batches.split(",") if b]
     started = time.process_time()
     shapes = Shapes()
+    fast = FastShapes()
     print(f"shapes loaded in {time.process_time() - started:.2f} s ({len(shapes.info)} shapes)", flush=True)
     header = (
-        f"{'records':>8} {'triples':>9} {'map s':>7} {'per-record s':>13} {'rec/s':>7} "
+        f"{'records':>8} {'triples':>9} {'map s':>7} {'fast s':>7} {'rec/s':>7} {'viol/warn':>10} "
+        f"{'per-record s':>13} {'rec/s':>7} "
         f"{'whole load s':>13} {'whole shacl s':>14} {'rec/s':>7} {'viol/warn (per rec | whole)':>28} {'peak MB':>8}"
     )
     header += "".join(f" {'batch ' + str(b) + ' s':>12} {'rec/s':>6}" for b in batches)
     print(header, flush=True)
     for size in args.sizes:
-        row = measure(size, shapes, args.whole_limit, args.per_record_limit, batches)
+        row = measure(size, shapes, fast, args.whole_limit, args.per_record_limit, batches)
         whole_total = row.get("whole_load_s", 0) + row.get("whole_validate_s", 0)
         whole = (
             f"{row['whole_load_s']:>13.1f} {row['whole_validate_s']:>14.1f} {size / whole_total:>7.0f}"
@@ -289,10 +307,12 @@ def main() -> None:
             if "per_record_s" in row
             else f"{'skipped':>13} {'':>7}"
         )
+        fast_counts = f"{row['fast_violations']}/{row['fast_warnings']}"
         counts = f"{row.get('per_record_violations', '-')}/{row.get('per_record_warnings', '-')}"
         counts += f" | {row.get('whole_violations', '-')}/{row.get('whole_warnings', '-')}"
         print(
-            f"{size:>8} {row['triples']:>9} {row['mapping_s']:>7.1f} {stream} {whole} {counts:>28} "
+            f"{size:>8} {row['triples']:>9} {row['mapping_s']:>7.1f} {row['fast_s']:>7.1f} "
+            f"{size / row['fast_s']:>7.0f} {fast_counts:>10} {stream} {whole} {counts:>28} "
             f"{row['peak_mb']:>8.0f}"
             + "".join(f" {row[f'batch_{b}_s']:>12.1f} {size / row[f'batch_{b}_s']:>6.0f}" for b in batches),
             flush=True,

@@ -3,10 +3,11 @@
 Two modes share one set of shapes (``kg/shapes/*.ttl``, loaded and harvested once per
 process by ``Shapes``):
 
-* **in the stream** (``kg convert --validate``): each record's own graph — the record and
+* **in the stream** (``kg convert --validate --validator pyshacl``; the default engine there
+  is kg.fastcheck, which reports the same results): each record's own graph — the record and
   the people, projects, grants, venues … it describes — is validated as it streams by,
   either alone (``Shapes.check_record``, the ``kg.pipeline.Check`` contract) or a batch of
-  records per pyshacl run (``validate_in_batches``, the default: pyshacl's fixed cost per
+  records per pyshacl run (``validate_in_batches``, its default: pyshacl's fixed cost per
   run dominates small graphs; see README "Validation"). This covers every shape except
   SPARQL-based ones: a record's graph cannot show a cycle of doctoral advisors (the
   converter never makes a person their own advisor), so they are left out here.

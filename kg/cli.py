@@ -121,6 +121,14 @@ def resolve_options(config_path, base, institution, citation_style, kind=None): 
     show_default=True,
     help="Records validated per pyshacl run with --validate (1: each record alone; see README 'Validation').",
 )
+@click.option(
+    "--validator",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="--validate engine: fast (kg.fastcheck, shapes compiled to Python; pyshacl if the shapes need more) "
+    "or pyshacl.",
+)
 @jobs_option
 @click.option(
     "--engine",
@@ -146,6 +154,7 @@ def convert_command(  # type: ignore[no-untyped-def]
     validate,
     shapes_dir,
     validate_batch,
+    validator,
     jobs,
     engine,
     scheduler,
@@ -170,7 +179,9 @@ def convert_command(  # type: ignore[no-untyped-def]
     if options.base == DEFAULT_BASE and not quiet:
         click.echo(f"kg: note: IRIs are minted under the placeholder {DEFAULT_BASE}; set --base or kg.toml", err=True)
     check = stage = None
-    if validate or shapes_dir:
+    if (validate or shapes_dir) and validator == "fast":
+        check = load_fast_shapes(shapes_dir)
+    if (validate or shapes_dir) and check is None:
         shapes = load_shapes(shapes_dir)
         if validate_batch == 1:
             check = shapes.check_record
@@ -726,6 +737,21 @@ def load_shapes(shapes_dir: str | None):  # type: ignore[no-untyped-def]
         return Shapes(shapes_dir)
     except UnusableInput as exc:
         fail(str(exc))
+
+
+def load_fast_shapes(shapes_dir: str | None):  # type: ignore[no-untyped-def]
+    """kg.fastcheck's per-record check, or None (with a note) when the shapes need pyshacl."""
+    from kg.check import UnusableInput
+    from kg.fastcheck import FastShapes
+
+    try:
+        fast = FastShapes(shapes_dir)
+    except UnusableInput as exc:
+        fail(str(exc))
+    if not fast.supported:
+        click.echo(f"kg: note: validating with pyshacl: the fast checker lacks {'; '.join(fast.unsupported)}", err=True)
+        return None
+    return fast.check_record
 
 
 @main.command("validate")
