@@ -24,7 +24,6 @@ from kg.write import format_for, make_writer, open_output
 
 PUBLIC = frozenset({"public"})
 RECORD_STATUSES = frozenset({"new", "submitted", "public", "returned", "private", "deleted"})
-WITHDRAWN = frozenset({"returned", "deleted"})
 
 
 @dataclass(frozen=True)

@@ -329,14 +329,6 @@ class NQuadsWriter(Writer):
         return end.join(pieces) + end if pieces else ""
 
 
-def group_by_subject(triples: Iterable[Triple]) -> dict[IRI, dict[IRI, list[Term]]]:
-    """subject → predicate → objects, in first-seen order."""
-    grouped: dict[IRI, dict[IRI, list[Term]]] = {}
-    for s, p, o in triples:
-        grouped.setdefault(s, {}).setdefault(p, []).append(o)
-    return grouped
-
-
 _PN_LOCAL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 

@@ -36,11 +36,6 @@ def run_kg(*args: str, input: bytes | None = None, cwd: Path | None = None) -> s
     )
 
 
-@pytest.fixture
-def kg_cli():
-    return run_kg
-
-
 def corpus_files() -> list[Path]:
     """Every test corpus: the seeds, the shared LibreCat records and our edge cases."""
     return [SEEDS, *sorted(CORPORA.glob("librecat_repo_*.json")), *sorted(CORPORA.glob("edge_*.json"))]
