@@ -13,12 +13,12 @@ import io
 import json
 import sys
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from kg.mapping.model import RecordGraph
+from kg.mapping.model import Description, RecordGraph
 from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, escape_string, nt_term
 from kg.vocab import PREFIXES, RDF
 
@@ -95,49 +95,106 @@ def load_context() -> dict:
     return json.loads(resources.files("kg").joinpath("context.jsonld").read_text("utf-8"))
 
 
-@dataclass(frozen=True)
+@dataclass
+class Formatted:
+    """One description formatted for one writer, with what the dump's counts need of it.
+
+    Descriptions recur in many records, so a writer formats each once per process
+    (``Writer.formatted``) and its ``emit`` skips one already written, by ``key``.
+    """
+
+    # Hash of the description's triples; None for a description of things scoped to one record
+    # (``{record}#…``, e.g. an external author without id): no other record can repeat it, so the
+    # writer need not remember it — that memory would grow with the corpus.
+    key: int | None
+    pieces: tuple
+    # Per piece: its subject, and its class when the triple is an rdf:type to an IRI.
+    subjects: tuple[str, ...]
+    classes: tuple[str | None, ...]
+    predicates: frozenset[str]
+
+
+@dataclass
+class RecordStats:
+    """A record's contribution to the dump's counts, computed next to the mapping.
+
+    Triples whose subject is the record's own (``{record}#…``) cannot occur in any other
+    record, so they are counted here; the record itself and the shared things it mentions
+    may recur and are counted once by the writer, through sets of hashes that grow with
+    the distinct things, not the records.
+    """
+
+    scoped_triples: int = 0
+    scoped_subjects: int = 0
+    scoped_entities: int = 0
+    scoped_classes: list[str] = field(default_factory=list)
+    predicates: set[str] = field(default_factory=set)
+    # The record's own triples about unscoped subjects (all written: no other record has them).
+    own_triples: int = 0
+    own_subjects: list[str] = field(default_factory=list)
+    own_entities: list[str] = field(default_factory=list)
+    own_classes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Prepared:
     """A record formatted for one writer, ready to emit.
 
-    ``prepare`` (a pure function of the record's graph: it may run in a worker
-    process) does the formatting; ``emit`` (in the writing process, in record
-    order) does what needs the whole run: dropping shared triples already
-    written, separators, counting. Quad formats keep each record's graph whole,
-    so their ``block`` is final text; triple formats pass one formatted piece per
-    triple.
+    ``prepare`` (a function of the record's graph and of what this process formatted before:
+    it may run in a worker process) does the formatting; ``emit`` (in the writing process, in
+    record order) does what needs the whole run: dropping shared triples already written,
+    separators, counting. Quad formats keep each record's graph whole, so their ``block`` is
+    final text; triple formats pass one formatted piece per own triple and the record's
+    shared descriptions.
     """
 
     block: str | None = None
     triples: int = 0
     own: tuple = ()
-    shared: tuple = ()
-    # Positions in ``shared`` of triples about things scoped to this record (``{record}#…``,
-    # e.g. an external author without id): no other record can repeat them, so the
-    # writer need not remember them — that memory would grow with the corpus.
-    scoped: frozenset[int] = frozenset()
-    # What the dump's VoID description needs to know about this record (see DumpCounter).
+    shared: tuple[Formatted, ...] = ()
     stats: RecordStats | None = None
 
 
-@dataclass(frozen=True)
-class RecordStats:
-    """One record's contribution to the dump's counts, computed next to the mapping.
+class _RecordCounter:
+    """Builds a record's RecordStats while its triples are formatted."""
 
-    Triples whose subject is the record's own (``{record}#…``) cannot occur in any
-    other record, so they are counted here; everything else (the record itself, the
-    people, projects, venues it mentions) may recur and is counted once by the
-    writer, through sets of hashes that grow with the distinct things, not the records.
-    """
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        self.stats = RecordStats()
+        self._scoped_subjects: set[str] = set()
+        self._scoped_entities: set[str] = set()
+        self._own_subjects: dict[str, None] = {}
+        self._own_entities: dict[str, None] = {}
 
-    scoped_triples: int
-    scoped_subjects: int
-    scoped_entities: int
-    scoped_classes: tuple[str, ...]
-    predicates: frozenset[str]
-    # (subject, class when the triple is an rdf:type) of every other own triple …
-    own: tuple[tuple[str, str | None], ...]
-    # … and of every unscoped shared triple, in the order of the shared pieces.
-    shared: tuple[tuple[str, str | None], ...]
+    def own(self, triple: Triple) -> None:
+        s, p, o = triple
+        stats = self.stats
+        stats.predicates.add(p)
+        cls = o if p == RDF_TYPE and type(o) is IRI else None
+        if s.startswith(self.scope):
+            self.scoped(s, cls)
+            return
+        stats.own_triples += 1
+        self._own_subjects[s] = None
+        if cls is not None:
+            self._own_entities[s] = None
+            stats.own_classes.append(cls)
+
+    def scoped(self, subject: str, cls: str | None) -> None:
+        stats = self.stats
+        stats.scoped_triples += 1
+        self._scoped_subjects.add(subject)
+        if cls is not None:
+            self._scoped_entities.add(subject)
+            stats.scoped_classes.append(cls)
+
+    def done(self) -> RecordStats:
+        stats = self.stats
+        stats.scoped_subjects = len(self._scoped_subjects)
+        stats.scoped_entities = len(self._scoped_entities)
+        stats.own_subjects = list(self._own_subjects)
+        stats.own_entities = list(self._own_entities)
+        return stats
 
 
 class DumpCounter:
@@ -152,22 +209,30 @@ class DumpCounter:
         self._subjects: set[int] = set()
         self._entities: set[int] = set()
 
-    def add(self, stats: RecordStats, fresh_shared: Iterable[int]) -> None:
-        """Count a record: its own triples and those of its shared triples new to the dump."""
+    def add_record(self, stats: RecordStats) -> None:
+        """Count a record's own triples and those about things scoped to it."""
         self.predicates |= stats.predicates
-        self.triples += stats.scoped_triples
+        self.triples += stats.scoped_triples + stats.own_triples
         self._scoped_subjects += stats.scoped_subjects
         self._scoped_entities += stats.scoped_entities
+        classes = self.classes
         for cls in stats.scoped_classes:
+            classes[cls] = classes.get(cls, 0) + 1
+        for cls in stats.own_classes:
+            classes[cls] = classes.get(cls, 0) + 1
+        for subject in stats.own_subjects:
+            self._subjects.add(hash(subject))
+        for subject in stats.own_entities:
+            self._entities.add(hash(subject))
+
+    def add_shared(self, subject: str, cls: str | None) -> None:
+        """Count a shared triple written for the first time."""
+        self.triples += 1
+        key = hash(subject)
+        self._subjects.add(key)
+        if cls is not None:
+            self._entities.add(key)
             self.classes[cls] = self.classes.get(cls, 0) + 1
-        items = list(stats.own) + [stats.shared[index] for index in fresh_shared]
-        self.triples += len(items)
-        for subject, cls in items:
-            key = hash(subject)
-            self._subjects.add(key)
-            if cls is not None:
-                self._entities.add(key)
-                self.classes[cls] = self.classes.get(cls, 0) + 1
 
     def counts(self):  # type: ignore[no-untyped-def]
         from kg.describe import Counts
@@ -182,42 +247,9 @@ class DumpCounter:
         )
 
 
-def record_stats(graph: RecordGraph, own: Iterable[Triple], shared: Iterable[Triple]) -> RecordStats:
-    scope = graph.iri + "#"
-    type_iri = RDF.type
-    scoped_subjects: set[str] = set()
-    scoped_entities: set[str] = set()
-    scoped_classes: list[str] = []
-    scoped_triples = 0
-    predicates: set[str] = set()
-
-    def split(triples: Iterable[Triple]) -> tuple[tuple[str, str | None], ...]:
-        nonlocal scoped_triples
-        out = []
-        for s, p, o in triples:
-            predicates.add(p)
-            cls = o if p == type_iri and type(o) is IRI else None
-            if s.startswith(scope):
-                scoped_triples += 1
-                scoped_subjects.add(s)
-                if cls is not None:
-                    scoped_entities.add(s)
-                    scoped_classes.append(cls)
-            else:
-                out.append((s, cls))
-        return tuple(out)
-
-    own_meta = split(own)
-    shared_meta = split(shared)
-    return RecordStats(
-        scoped_triples,
-        len(scoped_subjects),
-        len(scoped_entities),
-        tuple(scoped_classes),
-        frozenset(predicates),
-        own_meta,
-        shared_meta,
-    )
+# Descriptions formatted per process; when full the cache starts afresh (memory stays bounded).
+FORMATTED_CACHE_SIZE = 50_000
+RDF_TYPE = RDF.type
 
 
 class Writer:
@@ -227,7 +259,10 @@ class Writer:
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
+        # Hashes of the shared pieces and of the whole descriptions written so far.
         self._seen: set[int] = set()
+        self._described: set[int] = set()
+        self._formatted: dict[Description, Formatted] = {}
         self.triples_written = 0
         self.counter = DumpCounter()
 
@@ -242,47 +277,90 @@ class Writer:
 
     def prepare(self, graph: RecordGraph) -> Prepared:
         piece = self.piece
-        own_triples = list(dict.fromkeys(graph.own))
         scope = graph.iri + "#"
-        # Shared triples by their formatted text (the key that finds repeats across records).
-        shared: dict = {}
-        for triple in dict.fromkeys(graph.shared):
-            shared.setdefault(piece(triple), triple)
-        pieces = list(shared)
-        scoped = frozenset(index for index, key in enumerate(pieces) if shared[key][0].startswith(scope))
-        unscoped = [shared[key] for index, key in enumerate(pieces) if index not in scoped]
-        scoped_shared = [shared[key] for index, key in enumerate(pieces) if index in scoped]
-        stats = record_stats(graph, own_triples + scoped_shared, unscoped)
+        counter = _RecordCounter(scope)
+        own: dict[Hashable, None] = {}
+        for triple in graph.own:
+            text = piece(triple)
+            if text not in own:
+                own[text] = None
+                counter.own(triple)
+        scoped_pieces: set[Hashable] = set()
+        shared = []
+        for description in graph.shared:
+            if all(s.startswith(scope) for s, _, _ in description):
+                shared.append(self._format_scoped(description, counter, scoped_pieces))
+            else:
+                shared.append(self.formatted(description))
+        stats = counter.done()
         if self.quads:
-            triples = graph.triples()
-            block = self.render_graph(graph.iri, [piece(t) for t in triples])
-            return Prepared(block=block, triples=len(triples), shared=tuple(pieces), scoped=scoped, stats=stats)
-        own = tuple(dict.fromkeys([piece(t) for t in own_triples]))
-        return Prepared(own=own, shared=tuple(pieces), scoped=scoped, stats=stats)
+            pieces = list(dict.fromkeys([*own, *(text for f in shared for text in f.pieces)]))
+            block = self.render_graph(graph.iri, pieces)
+            return Prepared(block=block, triples=len(pieces), shared=tuple(shared), stats=stats)
+        return Prepared(own=tuple(own), shared=tuple(shared), stats=stats)
 
-    def _fresh(self, prepared: Prepared) -> tuple[list, list[int]]:
-        """The shared pieces new to this dump, and the positions of the unscoped ones among them."""
-        seen = self._seen
-        fresh = []
-        fresh_unscoped = []
-        scoped = prepared.scoped
-        unscoped_position = -1
-        for index, item in enumerate(prepared.shared):
-            if scoped and index in scoped:
-                fresh.append(item)
+    def formatted(self, description: Description) -> Formatted:
+        """The description formatted by this writer (once per process while the cache holds it)."""
+        known = self._formatted.get(description)
+        if known is not None:
+            return known
+        piece = self.piece
+        pieces = {}
+        for triple in description:
+            pieces.setdefault(piece(triple), triple)
+        triples = list(pieces.values())
+        made = Formatted(
+            hash(description),
+            tuple(pieces),
+            tuple([s for s, _, _ in triples]),
+            tuple([o if p == RDF_TYPE and type(o) is IRI else None for _, p, o in triples]),
+            frozenset([p for _, p, _ in triples]),
+        )
+        if len(self._formatted) >= FORMATTED_CACHE_SIZE:
+            self._formatted.clear()
+        self._formatted[description] = made
+        return made
+
+    def _format_scoped(self, description: Description, counter: _RecordCounter, seen: set[Hashable]) -> Formatted:
+        pieces = []
+        for triple in description:
+            text = self.piece(triple)
+            if text in seen:
                 continue
-            unscoped_position += 1
-            key = hash(item)
-            if key not in seen:
-                seen.add(key)
-                fresh.append(item)
-                fresh_unscoped.append(unscoped_position)
-        return fresh, fresh_unscoped
+            seen.add(text)
+            pieces.append(text)
+            s, p, o = triple
+            counter.stats.predicates.add(p)
+            counter.scoped(s, o if p == RDF_TYPE and type(o) is IRI else None)
+        return Formatted(None, tuple(pieces), (), (), frozenset())
+
+    def _fresh(self, prepared: Prepared) -> list:
+        """Count the record and return its shared pieces that are new to this dump."""
+        counter = self.counter
+        if prepared.stats is not None:
+            counter.add_record(prepared.stats)
+        seen = self._seen
+        described = self._described
+        fresh = []
+        for formatted in prepared.shared:
+            key = formatted.key
+            if key is None:
+                fresh.extend(formatted.pieces)
+                continue
+            if key in described:
+                continue
+            described.add(key)
+            counter.predicates |= formatted.predicates
+            for text, subject, cls in zip(formatted.pieces, formatted.subjects, formatted.classes, strict=True):
+                piece_key = hash(text)
+                if piece_key not in seen:
+                    seen.add(piece_key)
+                    fresh.append(text)
+                    counter.add_shared(subject, cls)
+        return fresh
 
     def emit(self, prepared: Prepared) -> None:
-        fresh, fresh_unscoped = self._fresh(prepared)
-        if prepared.stats is not None:
-            self.counter.add(prepared.stats, fresh_unscoped)
+        fresh = self._fresh(prepared)
         if prepared.block is not None:
             self.triples_written += prepared.triples
             self.stream.write(prepared.block)

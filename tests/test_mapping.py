@@ -210,8 +210,8 @@ def test_same_grant_in_two_records_is_one_node():
         assert f"<{B}/record/{graph.record_id}> <http://purl.org/cerif/frapo/isFundedBy> {grant}" in text
         assert f"{grant} <http://purl.org/cerif/frapo/isFundedBy> <{B}/funder/european-commission>" in text
         assert f"<{B}/record/{graph.record_id}> <http://purl.org/cerif/frapo/isOutputOf> <{B}/project/P1>" in text
-    assert {t for t in first.shared if str(t[0]) == grant[1:-1]} == {
-        t for t in second.shared if str(t[0]) == grant[1:-1]
+    assert {t for t in first.shared_triples() if str(t[0]) == grant[1:-1]} == {
+        t for t in second.shared_triples() if str(t[0]) == grant[1:-1]
     }
 
 

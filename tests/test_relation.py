@@ -108,14 +108,15 @@ def test_both_sides_give_the_triple_once(relation, tmp_path):
 
 def test_dissertation_is_the_container_even_when_stored_the_wrong_way_round():
     graph = map_one(record("100", type="journal_article", **link("part_of_dissertation", "200")))
-    assert (graph.shared[0][0], graph.shared[0][2]) == (f"{B}/record/200", f"{B}/record/100")
+    [(subject, _, obj)] = graph.shared_triples()
+    assert (subject, obj) == (f"{B}/record/200", f"{B}/record/100")
     assert "contradicts the record type" in graph.warnings[0].reason
 
 
 @pytest.mark.parametrize("status", ["private", "deleted", "returned", "new", None])
 def test_links_to_non_public_records_are_dropped(status):
     graph = map_one(record("100", **link("cites", "200", status)))
-    assert graph.shared == []
+    assert graph.shared_triples() == []
 
 
 def test_web_links():

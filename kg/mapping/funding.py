@@ -6,7 +6,7 @@ import re
 
 from kg.mapping.dates import parse_date
 from kg.mapping.fields import as_text, object_list, required_text, text, text_list
-from kg.mapping.model import MappingContext, RecordGraph, plain, typed
+from kg.mapping.model import Facts, MappingContext, RecordGraph, plain, typed
 from kg.mapping.organization import map_units
 from kg.rdf import IRI, is_valid_iri
 from kg.vocab import DCTERMS, FOAF, FRAPO, KG, RDF
@@ -30,32 +30,40 @@ def map_projects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         if not project_id:
             graph.warn(where, "project without _id skipped")
             continue
-        project = ctx.iris.project(project_id)
-        graph.share_type(project, FOAF.Project)
-        graph.share(project, FOAF.name, plain(name))
+        key = ("project", project_id, name, grant_number, call)
+        known = ctx.recall(key)
+        if known is None:
+            project = ctx.iris.project(project_id)
+            facts = Facts()
+            facts.types(project, FOAF.Project)
+            facts.add(project, FOAF.name, plain(name))
+            grant = _grant(grant_number, call, project, ctx, facts)
+            known = (project, grant, facts.description())
+            ctx.remember(key, known)
+        project, grant, description = known
+        graph.share(description)
         graph.add(graph.iri, FRAPO.isOutputOf, project)
-        grant = _grant(grant_number, call, project, ctx, graph)
         if grant is not None:
             graph.add(graph.iri, FRAPO.isFundedBy, grant)
 
 
-def _grant(number: str | None, call: str | None, project: IRI, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
+def _grant(number: str | None, call: str | None, project: IRI, ctx: MappingContext, facts: Facts) -> IRI | None:
     """The grant node (one per call and number across all records), with its funder when known."""
     if not number:
         return None
     grant = ctx.iris.grant(number, call)
-    graph.share_type(grant, FRAPO.Grant)
-    graph.share(grant, FRAPO.hasGrantNumber, plain(number))
-    graph.share(grant, FRAPO.hasCallIdentifier, plain(call))
-    graph.share(grant, FRAPO.funds, project)
-    graph.share(project, FRAPO.isFundedBy, grant)
+    facts.types(grant, FRAPO.Grant)
+    facts.add(grant, FRAPO.hasGrantNumber, plain(number))
+    facts.add(grant, FRAPO.hasCallIdentifier, plain(call))
+    facts.add(grant, FRAPO.funds, project)
+    facts.add(project, FRAPO.isFundedBy, grant)
     if call and _EC_CALL.match(call):
         funder = ctx.iris.funder(EUROPEAN_COMMISSION)
-        graph.share_type(funder, FRAPO.FundingAgency, FOAF.Organization)
-        graph.share(funder, FOAF.name, plain(EUROPEAN_COMMISSION))
-        graph.share(funder, FRAPO.hasFunderIdentifier, plain(EUROPEAN_COMMISSION_FUNDREF))
-        graph.share(funder, FRAPO.funds, grant)
-        graph.share(grant, FRAPO.isFundedBy, funder)
+        facts.types(funder, FRAPO.FundingAgency, FOAF.Organization)
+        facts.add(funder, FOAF.name, plain(EUROPEAN_COMMISSION))
+        facts.add(funder, FRAPO.hasFunderIdentifier, plain(EUROPEAN_COMMISSION_FUNDREF))
+        facts.add(funder, FRAPO.funds, grant)
+        facts.add(grant, FRAPO.isFundedBy, funder)
     return grant
 
 
@@ -92,14 +100,16 @@ def map_project_record(record: dict, ctx: MappingContext) -> RecordGraph:
         graph.add(project, FOAF.homepage, IRI(url))
     elif url:
         graph.warn("url", f"not a usable URL: {url!r}")
-    grant = _grant(text(record, "grant_number"), text(record, "call_identifier"), project, ctx, graph)
+    facts = Facts()
+    grant = _grant(text(record, "grant_number"), text(record, "call_identifier"), project, ctx, facts)
     for funder_name in text_list(record, "funder"):
         funder = ctx.iris.funder(funder_name)
-        graph.share_type(funder, FRAPO.FundingAgency, FOAF.Organization)
-        graph.share(funder, FOAF.name, plain(funder_name))
+        facts.types(funder, FRAPO.FundingAgency, FOAF.Organization)
+        facts.add(funder, FOAF.name, plain(funder_name))
         funded = grant or project
-        graph.share(funded, FRAPO.isFundedBy, funder)
-        graph.share(funder, FRAPO.funds, funded)
+        facts.add(funded, FRAPO.isFundedBy, funder)
+        facts.add(funder, FRAPO.funds, funded)
+    graph.share(facts.description())
     map_units(record, "department", KG.department, ctx, graph)
     graph.date_updated = text(record, "date_updated")
     graph.unmapped_fields = sorted(set(record) - PROJECT_FIELDS - PROJECT_INTERNAL)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kg.iris import DEFAULT_BASE, Minter
-from kg.rdf import IRI, Literal, Term, Triple
+from kg.rdf import IRI, Literal, Term, Triple, literal
 from kg.vocab import RDF
+
+# What a record says about things other records mention too — a person, a department, a
+# project with its grant and funder, a journal — or a link between two records: a group of
+# triples that recurs whole. Writers of triple formats write a description once, however
+# many records repeat it, and the mapping describes a recurring thing once per run.
+Description = tuple[Triple, ...]
 
 
 class Problem(NamedTuple):
@@ -29,14 +35,47 @@ class MappingOptions:
     kind: str = "publication"
 
 
+# Descriptions remembered per run; when full the memo starts afresh (memory stays bounded).
+MEMO_SIZE = 100_000
+
+
 class MappingContext:
-    """Read-only settings shared by all records of a run."""
+    """Settings shared by all records of a run, and the descriptions already made.
+
+    The memo is a pure speed-up: a description depends only on its key, so a record maps to
+    the same triples whether or not the memo holds it.
+    """
 
     def __init__(self, options: MappingOptions | None = None) -> None:
         self.options = options or MappingOptions()
         self.iris = Minter(self.options.base)
-        # Memo of people already described (see person.map_person); a pure speed-up.
-        self.person_cache: dict[tuple, tuple] = {}
+        self.memo: dict[tuple, Any] = {}
+
+    def recall(self, key: tuple) -> Any:
+        return self.memo.get(key)
+
+    def remember(self, key: tuple, value: Any) -> None:
+        if len(self.memo) >= MEMO_SIZE:
+            self.memo.clear()
+        self.memo[key] = value
+
+
+class Facts:
+    """Collects the triples of one description."""
+
+    def __init__(self) -> None:
+        self.triples: list[Triple] = []
+
+    def add(self, subject: IRI, predicate: IRI, obj: Term | None) -> None:
+        if obj is not None:
+            self.triples.append((subject, predicate, obj))
+
+    def types(self, subject: IRI, *classes: IRI) -> None:
+        for cls in classes:
+            self.triples.append((subject, RDF.type, cls))
+
+    def description(self) -> Description:
+        return tuple(self.triples)
 
 
 @dataclass
@@ -44,8 +83,8 @@ class RecordGraph:
     """The triples of one record, split by whether another record may say them too.
 
     ``own`` triples describe the record itself and exist only in its graph.
-    ``shared`` triples describe people, projects, organisations … or links between
-    records: another record's graph may contain the same triple, so writers of
+    ``shared`` descriptions describe people, projects, organisations … or links between
+    records: another record's graph may contain the same triples, so writers of
     triple formats deduplicate them while quad formats keep each record's graph
     self-contained.
     """
@@ -53,7 +92,7 @@ class RecordGraph:
     record_id: str
     iri: IRI
     own: list[Triple] = field(default_factory=list)
-    shared: list[Triple] = field(default_factory=list)
+    shared: list[Description] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     # (orcid, person IRI, display name), for the cross-record ORCID clash check.
     orcids: list[tuple[str, IRI, str]] = field(default_factory=list)
@@ -64,25 +103,31 @@ class RecordGraph:
         if obj is not None:
             self.own.append((subject, predicate, obj))
 
-    def share(self, subject: IRI, predicate: IRI, obj: Term | None) -> None:
-        if obj is not None:
-            self.shared.append((subject, predicate, obj))
+    def share(self, description: Description) -> None:
+        if description:
+            self.shared.append(description)
 
     def share_type(self, subject: IRI, *classes: IRI) -> None:
-        for cls in classes:
-            self.shared.append((subject, RDF.type, cls))
+        self.shared.append(tuple([(subject, RDF.type, cls) for cls in classes]))
+
+    def link(self, subject: IRI, predicate: IRI, obj: IRI) -> None:
+        """A shared triple on its own: a link between records, or between things they describe."""
+        self.shared.append(((subject, predicate, obj),))
 
     def warn(self, field_name: str | None, reason: str) -> None:
         self.warnings.append(Problem(self.record_id, field_name, reason))
 
+    def shared_triples(self) -> list[Triple]:
+        return [triple for description in self.shared for triple in description]
+
     def triples(self) -> list[Triple]:
         """All triples of the record's graph, each once, in a stable order."""
-        return list(dict.fromkeys(self.own + self.shared))
+        return list(dict.fromkeys(self.own + self.shared_triples()))
 
 
 def plain(value: str | None, lang: str | None = None) -> Literal | None:
-    return Literal(value, None, lang) if value else None
+    return literal(value, None, lang) if value else None
 
 
 def typed(value: str | None, datatype: IRI) -> Literal | None:
-    return Literal(value, datatype) if value is not None else None
+    return literal(value, datatype) if value is not None else None

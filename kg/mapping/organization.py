@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kg.mapping.fields import as_text, code_list, required_text, text
-from kg.mapping.model import MappingContext, RecordGraph, plain
+from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, plain
 from kg.rdf import IRI
 from kg.vocab import FOAF, ORG, RDF, RDFS
 
@@ -18,18 +18,39 @@ def map_units(record: dict, field: str, predicate: IRI, ctx: MappingContext, gra
         if not unit_id:
             graph.warn(f"{field}[{index}]", "organisational unit without _id skipped")
             continue
-        unit = ctx.iris.department(unit_id)
-        graph.share_type(unit, FOAF.Organization, ORG.OrganizationalUnit)
-        graph.share(unit, FOAF.name, plain(as_text(entry.get("name"), f"{field}[{index}].name")))
+        name = as_text(entry.get("name"), f"{field}[{index}].name")
+        unit, description = _unit(unit_id, name, ctx)
+        graph.share(description)
         graph.add(graph.iri, predicate, unit)
+
+
+def _unit(unit_id: str, name: str | None, ctx: MappingContext) -> tuple[IRI, Description]:
+    key = ("unit", unit_id, name)
+    known = ctx.recall(key)
+    if known is not None:
+        return known
+    unit = ctx.iris.department(unit_id)
+    facts = Facts()
+    facts.types(unit, FOAF.Organization, ORG.OrganizationalUnit)
+    facts.add(unit, FOAF.name, plain(name))
+    made = (unit, facts.description())
+    ctx.remember(key, made)
+    return made
 
 
 def organization(name: str, ctx: MappingContext, graph: RecordGraph) -> IRI:
     """A named organisation without an id of its own (a publisher, a university)."""
-    iri = ctx.iris.organization(name)
-    graph.share_type(iri, FOAF.Organization)
-    graph.share(iri, FOAF.name, plain(name))
-    return iri
+    key = ("organization", name)
+    known = ctx.recall(key)
+    if known is None:
+        iri = ctx.iris.organization(name)
+        facts = Facts()
+        facts.types(iri, FOAF.Organization)
+        facts.add(iri, FOAF.name, plain(name))
+        known = (iri, facts.description())
+        ctx.remember(key, known)
+    graph.share(known[1])
+    return known[0]
 
 
 def map_department_record(record: dict, ctx: MappingContext) -> RecordGraph:
@@ -52,7 +73,9 @@ def map_department_record(record: dict, ctx: MappingContext) -> RecordGraph:
         if parent_id and parent_id != department_id:
             parent = ctx.iris.department(parent_id)
             graph.add(iri, ORG.subOrganizationOf, parent)
-            graph.share_type(parent, FOAF.Organization, ORG.OrganizationalUnit)
+            facts = Facts()
+            facts.types(parent, FOAF.Organization, ORG.OrganizationalUnit)
+            graph.share(facts.description())
     graph.unmapped_fields = sorted(set(record) - DEPARTMENT_FIELDS)
     return graph
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kg.mapping.fields import MappingError, as_text, json_type
-from kg.mapping.model import MappingContext, RecordGraph, plain
+from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, plain
 from kg.rdf import IRI
 from kg.vocab import FOAF, FRAPO, OWL
 
@@ -40,46 +40,46 @@ def display_name(first: str | None, last: str | None, full: str | None) -> str |
     return last or first
 
 
-_PERSON_CACHE_SIZE = 50_000
-
-
 def map_person(entry: object, where: str, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
     """One person entry → its IRI (described in *graph*), or None when it carries nothing.
 
     The same people recur in thousands of records: a person whose entry is plain
     text, who is not scoped to one record and who raises no warning is described
-    once per run (per context) and the result reused — it depends only on the entry.
+    once per run (per context) and the description reused — it depends only on the entry.
     """
     if not isinstance(entry, dict):
         raise MappingError(where, f"expected an object with first_name/last_name, got {json_type(entry)}")
     get = entry.get
-    key = (get("first_name"), get("last_name"), get("full_name"), get("id"), get("orcid"))
-    cache = ctx.person_cache
+    key = ("person", get("first_name"), get("last_name"), get("full_name"), get("id"), get("orcid"))
     try:
-        # Only entries of plain text are ever stored, so a hit is always such an entry.
-        known = cache.get(key)
+        # Only entries of plain text are ever remembered, so a hit is always such an entry.
+        known = ctx.recall(key)
     except TypeError:  # an object or array where text belongs: _describe_person says so
         known = None
     if known is not None:
-        iri, triples, orcid_entry = known
-        graph.shared.extend(triples)
+        iri, description, orcid_entry = known
+        graph.share(description)
         if orcid_entry is not None:
             graph.orcids.append(orcid_entry)
         return iri
     warnings_before = len(graph.warnings)
-    shared_before = len(graph.shared)
-    orcids_before = len(graph.orcids)
-    iri = _describe_person(entry, where, ctx, graph)
+    described = _describe_person(entry, where, ctx, graph)
+    if described is None:
+        return None
+    iri, description, orcid_entry = described
+    graph.share(description)
+    if orcid_entry is not None:
+        graph.orcids.append(orcid_entry)
     cacheable = all(value is None or type(value) is str for value in key)
-    if cacheable and iri is not None and len(graph.warnings) == warnings_before and "#" not in iri:
-        if len(cache) >= _PERSON_CACHE_SIZE:
-            cache.clear()
-        orcid_entry = graph.orcids[-1] if len(graph.orcids) > orcids_before else None
-        cache[key] = (iri, tuple(graph.shared[shared_before:]), orcid_entry)
+    if cacheable and len(graph.warnings) == warnings_before and "#" not in iri:
+        ctx.remember(key, described)
     return iri
 
 
-def _describe_person(entry: dict, where: str, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
+def _describe_person(
+    entry: dict, where: str, ctx: MappingContext, graph: RecordGraph
+) -> tuple[IRI, Description, tuple[str, IRI, str] | None] | None:
+    """(IRI, description, ORCID clash-check entry) of a person, or None when there is nothing to describe."""
     first = as_text(entry.get("first_name"), f"{where}.first_name")
     last = as_text(entry.get("last_name"), f"{where}.last_name")
     full = as_text(entry.get("full_name"), f"{where}.full_name")
@@ -108,15 +108,17 @@ def _describe_person(entry: dict, where: str, ctx: MappingContext, graph: Record
 
     if not name:
         graph.warn(where, "person has no name")
-    graph.share_type(iri, FOAF.Person)
-    graph.share(iri, FOAF.name, plain(name))
-    graph.share(iri, FOAF.givenName, plain(first))
-    graph.share(iri, FOAF.familyName, plain(last))
+    facts = Facts()
+    facts.types(iri, FOAF.Person)
+    facts.add(iri, FOAF.name, plain(name))
+    facts.add(iri, FOAF.givenName, plain(first))
+    facts.add(iri, FOAF.familyName, plain(last))
+    orcid_entry = None
     if orcid:
-        graph.share(iri, FRAPO.hasORCID, plain(orcid))
-        graph.share(iri, OWL.sameAs, ctx.iris.orcid(orcid))
-        graph.orcids.append((orcid, iri, name or ""))
-    return iri
+        facts.add(iri, FRAPO.hasORCID, plain(orcid))
+        facts.add(iri, OWL.sameAs, ctx.iris.orcid(orcid))
+        orcid_entry = (orcid, iri, name or "")
+    return iri, facts.description(), orcid_entry
 
 
 def map_people(record: dict, field: str, ctx: MappingContext, graph: RecordGraph) -> list[IRI]:

@@ -22,7 +22,7 @@ from kg.mapping.fields import (
 )
 from kg.mapping.file import map_files
 from kg.mapping.funding import map_projects
-from kg.mapping.model import MappingContext, RecordGraph, plain, typed
+from kg.mapping.model import Facts, MappingContext, RecordGraph, plain, typed
 from kg.mapping.organization import map_units, organization
 from kg.mapping.person import map_people
 from kg.mapping.relation import map_related_records, map_top_level_links
@@ -224,10 +224,17 @@ def _subjects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         if not re.fullmatch(r"\d{3}(?:\.\d+)?", notation):
             graph.warn("ddc", f"not a Dewey class: {notation!r}")
             continue
-        concept = ctx.iris.ddc(notation)
-        graph.add(graph.iri, DCTERMS.subject, concept)
-        graph.share(concept, DCAM.memberOf, DCTERMS.DDC)
-        graph.share(concept, RDF.value, plain(notation))
+        key = ("ddc", notation)
+        known = ctx.recall(key)
+        if known is None:
+            concept = ctx.iris.ddc(notation)
+            facts = Facts()
+            facts.add(concept, DCAM.memberOf, DCTERMS.DDC)
+            facts.add(concept, RDF.value, plain(notation))
+            known = (concept, facts.description())
+            ctx.remember(key, known)
+        graph.add(graph.iri, DCTERMS.subject, known[0])
+        graph.share(known[1])
     for keyword in text_list(record, "keyword"):
         # Free-text keywords are not subjects with an IRI; dcat:keyword takes literals.
         graph.add(graph.iri, DCAT.keyword, plain(single_line(keyword)))
@@ -330,7 +337,7 @@ def _contributors(
         for student in authors:
             for advisor in supervisors:
                 if student != advisor:
-                    graph.share(student, DBO.doctoralAdvisor, advisor)
+                    graph.link(student, DBO.doctoralAdvisor, advisor)
 
 
 def _ordered_list(record_iri: IRI, predicate: IRI, list_iri: IRI, members: list[IRI], graph: RecordGraph) -> None:

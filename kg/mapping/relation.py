@@ -105,9 +105,9 @@ def map_related_records(record: dict, record_type: str, ctx: MappingContext, gra
             holder_is_subject = _id_order_key(holder_id) < _id_order_key(target_id)
         target = ctx.iris.record(target_id)
         if holder_is_subject:
-            graph.share(graph.iri, rule.predicate, target)
+            graph.link(graph.iri, rule.predicate, target)
         else:
-            graph.share(target, rule.predicate, graph.iri)
+            graph.link(target, rule.predicate, graph.iri)
 
     for index, entry in enumerate(object_list(related, "link")):
         url = as_text(entry.get("url"), f"related_material.link[{index}].url")

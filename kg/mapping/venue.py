@@ -5,7 +5,7 @@ from __future__ import annotations
 from kg.mapping import codes
 from kg.mapping.dates import parse_date
 from kg.mapping.fields import as_text, obj, text, text_list
-from kg.mapping.model import MappingContext, RecordGraph, plain, typed
+from kg.mapping.model import Facts, MappingContext, RecordGraph, plain, typed
 from kg.rdf import IRI
 from kg.vocab import BIBO, DBO, DCTERMS, KG, XSD
 
@@ -22,23 +22,13 @@ def map_venue(record: dict, record_type: str, ctx: MappingContext, graph: Record
     if record_type in codes.IN_PERIODICAL:
         if container_title or issns or eissns:
             cls = BIBO.Newspaper if record_type == "newspaper_article" else BIBO.Journal
-            journal = ctx.iris.periodical((issns or eissns or [None])[0], container_title)
-            graph.share_type(journal, cls)
-            graph.share(journal, DCTERMS.title, plain(container_title))
-            for issn in issns:
-                graph.share(journal, BIBO.issn, plain(issn))
-            for issn in eissns:
-                graph.share(journal, BIBO.eissn, plain(issn))
+            journal = _periodical(cls, container_title, issns, eissns, ctx, graph)
             graph.add(graph.iri, DCTERMS.isPartOf, journal)
         issns = eissns = []
     elif record_type in codes.IN_BOOK or record_type in codes.IN_PROCEEDINGS:
         if container_title or isbns:
             cls = BIBO.Proceedings if record_type in codes.IN_PROCEEDINGS else BIBO.Book
-            host = ctx.iris.host_book(isbns[0] if isbns else None, container_title or "")
-            graph.share_type(host, cls)
-            graph.share(host, DCTERMS.title, plain(container_title))
-            for isbn in isbns:
-                graph.share(host, BIBO.isbn, plain(isbn))
+            host = _host(cls, container_title, isbns, ctx, graph)
             graph.add(graph.iri, DCTERMS.isPartOf, host)
             holder = host
     else:
@@ -46,19 +36,83 @@ def map_venue(record: dict, record_type: str, ctx: MappingContext, graph: Record
             graph.add(graph.iri, BIBO.isbn, plain(isbn))
 
     if issns or eissns or series_title:
-        series = ctx.iris.series((issns or eissns or [None])[0], series_title)
-        graph.share_type(series, BIBO.Series)
-        graph.share(series, DCTERMS.title, plain(series_title))
-        for issn in issns:
-            graph.share(series, BIBO.issn, plain(issn))
-        for issn in eissns:
-            graph.share(series, BIBO.eissn, plain(issn))
-        if holder == graph.iri:
+        in_series = None if holder == graph.iri else holder
+        series = _series(series_title, issns, eissns, in_series, ctx, graph)
+        if in_series is None:
             graph.add(holder, DCTERMS.isPartOf, series)
-        else:
-            graph.share(holder, DCTERMS.isPartOf, series)
 
     map_conference(record, ctx, graph)
+
+
+def _first(*lists: list[str]) -> str | None:
+    for values in lists:
+        if values:
+            return values[0]
+    return None
+
+
+def _periodical(
+    cls: IRI, title: str | None, issns: list[str], eissns: list[str], ctx: MappingContext, graph: RecordGraph
+) -> IRI:
+    key = ("periodical", cls, title, tuple(issns), tuple(eissns))
+    known = ctx.recall(key)
+    if known is None:
+        journal = ctx.iris.periodical(_first(issns, eissns), title)
+        facts = Facts()
+        facts.types(journal, cls)
+        facts.add(journal, DCTERMS.title, plain(title))
+        for issn in issns:
+            facts.add(journal, BIBO.issn, plain(issn))
+        for issn in eissns:
+            facts.add(journal, BIBO.eissn, plain(issn))
+        known = (journal, facts.description())
+        ctx.remember(key, known)
+    graph.share(known[1])
+    return known[0]
+
+
+def _host(cls: IRI, title: str | None, isbns: list[str], ctx: MappingContext, graph: RecordGraph) -> IRI:
+    key = ("host", cls, title, tuple(isbns))
+    known = ctx.recall(key)
+    if known is None:
+        host = ctx.iris.host_book(_first(isbns), title or "")
+        facts = Facts()
+        facts.types(host, cls)
+        facts.add(host, DCTERMS.title, plain(title))
+        for isbn in isbns:
+            facts.add(host, BIBO.isbn, plain(isbn))
+        known = (host, facts.description())
+        ctx.remember(key, known)
+    graph.share(known[1])
+    return known[0]
+
+
+def _series(
+    title: str | None,
+    issns: list[str],
+    eissns: list[str],
+    in_series: IRI | None,
+    ctx: MappingContext,
+    graph: RecordGraph,
+) -> IRI:
+    """The series node; *in_series* is a host book that is part of it (said with the series)."""
+    key = ("series", title, tuple(issns), tuple(eissns), in_series)
+    known = ctx.recall(key)
+    if known is None:
+        series = ctx.iris.series(_first(issns, eissns), title)
+        facts = Facts()
+        facts.types(series, BIBO.Series)
+        facts.add(series, DCTERMS.title, plain(title))
+        for issn in issns:
+            facts.add(series, BIBO.issn, plain(issn))
+        for issn in eissns:
+            facts.add(series, BIBO.eissn, plain(issn))
+        if in_series is not None:
+            facts.add(in_series, DCTERMS.isPartOf, series)
+        known = (series, facts.description())
+        ctx.remember(key, known)
+    graph.share(known[1])
+    return known[0]
 
 
 def map_conference(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
@@ -68,13 +122,21 @@ def map_conference(record: dict, ctx: MappingContext, graph: RecordGraph) -> Non
         return
     start = _conference_date(conference, "start_date", graph)
     end = _conference_date(conference, "end_date", graph)
-    event = ctx.iris.conference(name, start)
-    graph.share_type(event, BIBO.Conference, BIBO.Event)
-    graph.share(event, DCTERMS.title, plain(name))
-    graph.share(event, KG.place, plain(as_text(conference.get("location"), "conference.location")))
-    graph.share(event, DBO.startDate, typed(start, XSD.date))
-    graph.share(event, DBO.endDate, typed(end, XSD.date))
-    graph.add(graph.iri, BIBO.presentedAt, event)
+    location = as_text(conference.get("location"), "conference.location")
+    key = ("conference", name, start, end, location)
+    known = ctx.recall(key)
+    if known is None:
+        event = ctx.iris.conference(name, start)
+        facts = Facts()
+        facts.types(event, BIBO.Conference, BIBO.Event)
+        facts.add(event, DCTERMS.title, plain(name))
+        facts.add(event, KG.place, plain(location))
+        facts.add(event, DBO.startDate, typed(start, XSD.date))
+        facts.add(event, DBO.endDate, typed(end, XSD.date))
+        known = (event, facts.description())
+        ctx.remember(key, known)
+    graph.share(known[1])
+    graph.add(graph.iri, BIBO.presentedAt, known[0])
 
 
 def _conference_date(conference: dict, key: str, graph: RecordGraph) -> str | None:
