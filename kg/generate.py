@@ -292,6 +292,9 @@ class CorpusGenerator:
         return int(self.people * rng.random() ** 2.2)
 
     def _people(self, rng: random.Random, count: int) -> list[dict]:
+        # A small corpus has fewer people than a consortium paper has authors: without the cap
+        # the skewed draw below would never find that many distinct ones.
+        count = min(count, self.people // 2)
         seen: dict[int, None] = {}
         while len(seen) < count:
             seen[self._pick_person(rng)] = None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -167,3 +170,25 @@ def test_only_the_planted_records_are_rejected_each_with_its_reason(corpus, tmp_
         field, words = EXPECTED_REJECT[planted[reject["position"]]]
         assert reject["field"] == field
         assert words in reject["reason"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5])
+def test_small_corpora_with_consortium_papers_are_generated(tmp_path, seed):
+    # 1,000 records have 333 people; a consortium paper asks for up to 500 authors (this used to hang).
+    path = tmp_path / "small.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "generate", "1000", "-o", str(path), "--seed", str(seed)],
+        capture_output=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent)),
+    )
+    assert result.returncode == 0, result.stderr
+    lines = path.read_bytes().splitlines()
+    records = []
+    for line in lines:
+        with contextlib.suppress(orjson.JSONDecodeError):  # the planted invalid-JSON lines
+            records.append(orjson.loads(line))
+    authors = [len(r["author"]) for r in records if isinstance(r, dict) and isinstance(r.get("author"), list)]
+    assert len(lines) == 1000
+    assert max(authors) > 100  # the long tail is still there
+    assert max(authors) <= 333 // 2
