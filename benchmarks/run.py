@@ -18,7 +18,10 @@ each run. Nothing here is a test: the figures depend on the machine.
   the readable JSON Lines.
 
 Commands that belong to other parts of kg (validate, load, push) are run when this
-checkout has them and reported as n/a otherwise; see KG_RUNS.
+checkout has them and reported as n/a otherwise; see KG_RUNS. Commands without
+--jobs (load, push) run once, with one job. push goes to a fresh `oxigraph serve`
+(its /query, /update and /store endpoints), started before the timing and waited
+for until its port answers.
 """
 
 from __future__ import annotations
@@ -54,8 +57,19 @@ KG_RUNS: dict[str, tuple[list[str], str, str | None]] = {
     "convert dask nq.gz shards": (["convert", "{corpus}", "-o", "{out}.shards", "--engine", "dask", "-q"], "", None),
     "convert+validate nt": (["convert", "{corpus}", "-o", "{out}.nt", "-q", "--validate"], "nt", "convert --validate"),
     "load (embedded store)": (["load", "{corpus}", "--store", "{out}.store", "-q"], "store", "load"),
-    "push (Oxigraph server)": (["push", "{corpus}", "--endpoint", "{endpoint}", "-q"], "", "push"),
+    "push (Oxigraph server)": (
+        ["push", "{corpus}", "--endpoint", "{endpoint}/query", "--update-endpoint", "{endpoint}/update", "-q"],
+        "",
+        "push",
+    ),
+    "push gsp (Oxigraph server)": (
+        ["push", "{corpus}", "--endpoint", "{endpoint}/query", "--graph-store", "{endpoint}/store"]
+        + ["--protocol", "gsp", "-q"],
+        "",
+        "push --protocol",
+    ),
 }
+SERVER_START_TIMEOUT = 30.0  # seconds for `oxigraph serve` to answer on its port
 
 
 @dataclass
@@ -86,8 +100,13 @@ def timed(command: list[str] | str, cwd: Path | None = None, shell: bool = False
         done = subprocess.run(full, cwd=cwd, shell=shell, capture_output=True, text=True)
         wall = time.monotonic() - started
         fields = report.read().split()
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"{command} failed ({done.returncode}): {done.stderr[-2000:]}")
+    # Exit 1 is kg's "some records rejected" (the corpora plant broken records); Python's exit on a crash is 1 too.
+    if done.returncode not in (0, 1) or "Traceback (most recent call last)" in done.stderr:
+        print(f"{command} failed ({done.returncode}):\n{done.stderr[-2000:]}", file=sys.stderr)
+        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        # The last exception's own line says more than the last line (often a hint or a URL).
+        error = next((line for line in reversed(lines) if re.match(r"[\w.]*(Error|Exception)\b", line)), None)
+        raise RuntimeError(f"exit {done.returncode}: {error or (lines[-1] if lines else '')}")
     rss = int(fields[-1]) / 1024 if fields else float("nan")
     return wall, rss, done.stderr
 
@@ -104,9 +123,19 @@ def has_feature(feature: str) -> bool:
 
 def corpus(size: int, seed: int) -> Path:
     CORPORA.mkdir(exist_ok=True)
-    path = CORPORA / f"corpus-{size}.jsonl"
+    path = CORPORA / (f"corpus-{size}.jsonl" if seed == 1 else f"corpus-{size}-seed{seed}.jsonl")
     if not path.exists():
-        subprocess.run(kg("generate", str(size), "-o", str(path), "--seed", str(seed)), cwd=ROOT, check=True)
+        # Written aside and renamed, so that a failed or interrupted run leaves no truncated corpus to reuse.
+        partial = path.with_suffix(".partial")
+        limit = 120 + size / 500  # seconds; far above what generation takes, so only a stuck generator hits it
+        try:
+            subprocess.run(
+                kg("generate", str(size), "-o", str(partial), "--seed", str(seed)), cwd=ROOT, check=True, timeout=limit
+            )
+        except subprocess.TimeoutExpired:
+            partial.unlink(missing_ok=True)
+            sys.exit(f"kg generate {size} --seed {seed} did not finish in {limit:.0f} s; try another --seed")
+        partial.rename(path)
     return path
 
 
@@ -147,33 +176,66 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float = SERVER_START_TIMEOUT) -> None:
+    """Return once 127.0.0.1:*port* accepts a connection; RuntimeError if *server* exits or *timeout* passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited ({server.returncode}) before answering on port {port}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"oxigraph serve did not answer on port {port} within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+def start_oxigraph(location: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """An `oxigraph serve` on a free local port, storing in *location*, and its base URL, once it answers."""
+    port = free_port()
+    oxigraph = str(Path(PYTHON).parent / "oxigraph")
+    if not Path(oxigraph).exists():
+        oxigraph = shutil.which("oxigraph") or "oxigraph"
+    server = subprocess.Popen(
+        [oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port, server)
+    except RuntimeError:
+        server.terminate()
+        server.wait()
+        raise
+    return server, f"http://127.0.0.1:{port}"
+
+
 def run_kg(size: int, path: Path, jobs_list: list[int], results: list[Result], only: set[str] | None) -> None:
+    reference = OUT / f"kg-{size}-1.nt"  # kept for run_floor; main() deletes it after the size
     for name, (template, _suffix, feature) in KG_RUNS.items():
         if only and name not in only:
             continue
         if feature and not has_feature(feature):
             results.append(Result(size, f"kg {name}", 1, None, None, note=f"n/a: no `kg {feature}` on this branch"))
             continue
-        for jobs in jobs_list:
-            if name != "convert nt" and jobs == 1 and len(jobs_list) > 1 and not name.startswith("convert+"):
+        parallel = has_feature(f"{template[0]} --jobs")
+        for jobs in jobs_list if parallel else [1]:
+            if (
+                parallel
+                and name != "convert nt"
+                and jobs == 1
+                and len(jobs_list) > 1
+                and not name.startswith("convert+")
+            ):
                 continue  # one job only for the headline run, to keep the benchmark short
             out = OUT / f"kg-{size}-{jobs}"
             server = None
-            endpoint = ""
-            if "{endpoint}" in template:
-                port = free_port()
-                oxigraph = shutil.which("oxigraph") or str(Path(PYTHON).parent / "oxigraph")
-                server = subprocess.Popen(
-                    [oxigraph, "serve", "--location", str(out) + ".server", "--bind", f"127.0.0.1:{port}"],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                time.sleep(0.5)
-                endpoint = f"http://127.0.0.1:{port}"
-            args = [a.format(corpus=path, out=out, endpoint=endpoint) for a in template]
-            if jobs > 1:
-                args += ["--jobs", str(jobs)]
             try:
+                endpoint = ""
+                if any("{endpoint}" in a for a in template):
+                    server, endpoint = start_oxigraph(Path(str(out) + ".server"))
+                args = [a.format(corpus=path, out=out, endpoint=endpoint) for a in template]
+                if jobs > 1:
+                    args += ["--jobs", str(jobs)]
                 seconds, rss, stderr = timed(kg(*args), cwd=ROOT)
                 results.append(Result(size, f"kg {name}", jobs, seconds, rss, summary_triples(stderr)))
             except RuntimeError as exc:
@@ -185,7 +247,7 @@ def run_kg(size: int, path: Path, jobs_list: list[int], results: list[Result], o
                 for leftover in OUT.glob(f"kg-{size}-{jobs}*"):
                     if leftover.is_dir():
                         shutil.rmtree(leftover)
-                    elif not (name == "convert nt" and jobs == 1):
+                    elif leftover != reference:  # the floor writes as many bytes as this N-Triples output
                         leftover.unlink()
 
 
