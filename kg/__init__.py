@@ -1,3 +1,48 @@
 """kg: LibreCat repository records → a linked-data knowledge graph."""
 
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
+
+# The modules setup.py compiles with mypyc (its HOT_PATH): the stages every record goes through.
+HOT_PATH = (
+    "kg.iris",
+    "kg.mapping",
+    "kg.mapping.codes",
+    "kg.mapping.dates",
+    "kg.mapping.fields",
+    "kg.mapping.file",
+    "kg.mapping.funding",
+    "kg.mapping.model",
+    "kg.mapping.organization",
+    "kg.mapping.person",
+    "kg.mapping.publication",
+    "kg.mapping.relation",
+    "kg.mapping.venue",
+    "kg.pipeline",
+    "kg.rdf",
+    "kg.read",
+    "kg.write",
+)
+
+
+def compiled_modules() -> list[str]:
+    """The hot-path modules that run as compiled code (none in a pure-Python install)."""
+    compiled = []
+    for name in HOT_PATH:
+        path = getattr(importlib.import_module(name), "__file__", None) or ""
+        if path.endswith((".so", ".pyd")):
+            compiled.append(name)
+    return compiled
+
+
+def build() -> str:
+    """How this kg runs: compiled hot path or pure Python."""
+    compiled = compiled_modules()
+    if len(compiled) == len(HOT_PATH):
+        return "hot path compiled with mypyc"
+    if not compiled:
+        return "pure Python; a build with a C compiler is about 3x faster"
+    return f"partly compiled ({len(compiled)} of {len(HOT_PATH)} hot-path modules)"

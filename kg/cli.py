@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kg import __version__
+from kg import __version__, build
 from kg.config import ConfigError, load_config, mapping_options
 from kg.describe import DescribeError, describe_dump
 from kg.iris import DEFAULT_BASE, Minter
@@ -25,7 +25,7 @@ def fail(message: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kg")
+@click.version_option(__version__, prog_name="kg", message=f"%(prog)s %(version)s ({build()})")
 def main() -> None:
     """Turn LibreCat repository records into a linked-data knowledge graph."""
 

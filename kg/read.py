@@ -23,7 +23,9 @@ RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjs
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
+# Not frozen: compiled (mypyc) frozen dataclasses cannot be unpickled,
+# and items cross process boundaries (--jobs, dask).
+@dataclass
 class Item:
     """One element of the input: a record, or why it could not be read."""
 
@@ -81,11 +83,12 @@ def parse_item(item: Item) -> Item:
 
 
 def _open_binary(source: str) -> IO[bytes]:
-    raw = sys.stdin.buffer.raw if source == "-" else open(source, "rb", buffering=0)  # type: ignore[attr-defined]
+    raw: Any = getattr(sys.stdin.buffer, "raw", sys.stdin.buffer) if source == "-" else open(source, "rb", buffering=0)
     # A large buffer lets the format sniffing peek at a whole first line.
     buffered = io.BufferedReader(raw, _CHUNK)
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        return io.BufferedReader(gzip.GzipFile(fileobj=buffered), _CHUNK)  # type: ignore[arg-type]
+        unpacked: Any = gzip.GzipFile(fileobj=buffered)
+        return io.BufferedReader(unpacked, _CHUNK)
     return buffered
 
 

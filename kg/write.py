@@ -77,17 +77,38 @@ def format_for(path: str | None, explicit: str | None = None) -> str:
     raise FormatError(f"cannot tell the format of {path!r} from its suffix; give -f")
 
 
+# Bytes buffered before a write: a record is ~7 KB of N-Triples, and with the default 8 KB
+# buffer every record was a write of its own (a quarter of the time of a 100k conversion).
+OUTPUT_BUFFER = 1 << 20
+
+
 def open_output(path: str) -> TextIO:
-    """A text stream for *path*; '-' is stdout, a '.gz' suffix compresses."""
+    """A text stream for *path*; '-' is stdout, a '.gz' suffix compresses.
+
+    For stdout, ``close_output`` flushes the stream and leaves stdout itself open.
+    """
     if path == "-":
-        return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", write_through=False)
+        buffered = io.BufferedWriter(sys.stdout.buffer, OUTPUT_BUFFER)  # type: ignore[arg-type]
+        return io.TextIOWrapper(buffered, encoding="utf-8", newline="\n", write_through=False)
     if path.endswith(".gz"):
         # No file name and mtime=0 in the header keep compressed dumps byte-identical.
         handle = open(path, "wb")
         raw = gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0)
-        raw.myfileobj = handle  # so that closing the GzipFile closes the file too
-        return io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-    return open(path, "w", encoding="utf-8", newline="\n")
+        raw.myfileobj = handle  # type: ignore[assignment]  # closing the GzipFile closes the file too
+        buffered = io.BufferedWriter(raw, OUTPUT_BUFFER)  # type: ignore[arg-type]
+        return io.TextIOWrapper(buffered, encoding="utf-8", newline="\n")
+    return open(path, "w", encoding="utf-8", newline="\n", buffering=OUTPUT_BUFFER)
+
+
+def close_output(path: str, stream: TextIO) -> None:
+    """Close what ``open_output`` opened; stdout is flushed, not closed."""
+    if path != "-":
+        stream.close()
+        return
+    stream.flush()
+    buffered = stream.detach()  # type: ignore[attr-defined]
+    buffered.flush()
+    buffered.detach()
 
 
 def load_context() -> dict:
@@ -276,12 +297,11 @@ class Writer:
         self.emit(self.prepare(graph))
 
     def prepare(self, graph: RecordGraph) -> Prepared:
-        piece = self.piece
         scope = graph.iri + "#"
         counter = _RecordCounter(scope)
         own: dict[Hashable, None] = {}
         for triple in graph.own:
-            text = piece(triple)
+            text = self.piece(triple)
             if text not in own:
                 own[text] = None
                 counter.own(triple)
@@ -304,10 +324,9 @@ class Writer:
         known = self._formatted.get(description)
         if known is not None:
             return known
-        piece = self.piece
-        pieces = {}
+        pieces: dict[Hashable, Triple] = {}
         for triple in description:
-            pieces.setdefault(piece(triple), triple)
+            pieces.setdefault(self.piece(triple), triple)
         triples = list(pieces.values())
         made = Formatted(
             hash(description),
@@ -341,7 +360,7 @@ class Writer:
             counter.add_record(prepared.stats)
         seen = self._seen
         described = self._described
-        fresh = []
+        fresh: list[Hashable] = []
         for formatted in prepared.shared:
             key = formatted.key
             if key is None:

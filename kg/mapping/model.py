@@ -24,7 +24,9 @@ class Problem(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
+# Not frozen: compiled (mypyc) frozen dataclasses cannot be unpickled,
+# and settings cross process boundaries (--jobs, dask).
+@dataclass
 class MappingOptions:
     base: str = DEFAULT_BASE
     # Name of the institution that awards degrees, when theses carry no publisher.

@@ -1,0 +1,26 @@
+"""The two RDF term classes of kg's term model (see kg.rdf, which re-exports them).
+
+They live apart because IRI subclasses ``str``, which mypyc cannot compile: this
+module stays plain Python while kg.rdf, which formats terms, is compiled.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class IRI(str):
+    """An absolute IRI (the str value is the IRI itself, without angle brackets)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"IRI({str.__repr__(self)})"
+
+
+class Literal(NamedTuple):
+    """A literal: lexical form, optional datatype IRI, optional BCP 47 language tag."""
+
+    value: str
+    datatype: str | None = None
+    lang: str | None = None

@@ -1,0 +1,83 @@
+"""The build: the hot path compiled with mypyc, and the compiled kg equal to the plain Python one."""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPORA, ROOT, SEEDS
+
+import kg
+from kg.generate import write_corpus
+
+
+def setup_hot_path() -> list[str]:
+    """HOT_PATH as setup.py lists it."""
+    tree = ast.parse((ROOT / "setup.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "HOT_PATH" for t in node.targets):
+            return [element.value for element in node.value.elts]  # type: ignore[attr-defined]
+    raise AssertionError("setup.py has no HOT_PATH")
+
+
+def test_setup_compiles_the_modules_kg_names_as_its_hot_path():
+    as_modules = [path.removesuffix(".py").removesuffix("/__init__").replace("/", ".") for path in setup_hot_path()]
+    assert as_modules == list(kg.HOT_PATH)
+
+
+def test_the_hot_path_is_compiled_whole_or_not_at_all():
+    compiled = kg.compiled_modules()
+    assert compiled in ([], list(kg.HOT_PATH)), f"a partial build: only {compiled} are compiled"
+    if os.environ.get("KG_EXPECT_COMPILED"):  # set by .ci/run: a silent fallback to plain Python is a failure there
+        assert compiled == list(kg.HOT_PATH)
+    assert ("compiled" in kg.build()) == bool(compiled)
+
+
+def plain_python_copy(target: Path) -> Path:
+    """The kg package as source only (no compiled modules), importable from *target*."""
+    shutil.copytree(ROOT / "kg", target / "kg", ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "__pycache__"))
+    return target
+
+
+def run(pythonpath: Path, *args: str) -> subprocess.CompletedProcess:
+    # From outside the checkout: `python -m` puts the working directory first on sys.path.
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(pythonpath)),
+        cwd=pythonpath.parent,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("generated") / "corpus.jsonl"
+    write_corpus(3000, str(path), 5)
+    return path
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["-f", "nt"], ["-f", "nq"], ["-f", "ttl"], ["-f", "jsonld"], ["-f", "nt", "--jobs", "2"], ["-f", "nt", "--validate"]],
+    ids=["nt", "nq", "ttl", "jsonld", "nt-jobs2", "nt-validate"],
+)
+def test_compiled_and_plain_python_give_the_same_output(tmp_path, generated, options):
+    plain = plain_python_copy(tmp_path / "plain")
+    inputs = [str(SEEDS), *map(str, sorted(CORPORA.glob("*.json"))), str(generated)]
+    outputs = {}
+    for name, pythonpath in (("built", ROOT), ("plain", plain)):
+        out, rejects = tmp_path / f"{name}.out", tmp_path / f"{name}.rejects"
+        done = run(pythonpath, "convert", *inputs, "-o", "-", "--rejects", str(rejects), *options)
+        assert done.returncode == 1, done.stderr.decode()  # the corpora hold records that are rejected on purpose
+        out.write_bytes(done.stdout)
+        warnings = [line for line in done.stderr.decode().splitlines() if not line.startswith("read ")]
+        outputs[name] = (done.stdout, rejects.read_text(), warnings)
+    assert len(outputs["built"][0]) > 100_000
+    assert outputs["built"] == outputs["plain"]
+    assert "pure Python" in run(plain, "--version").stdout.decode()
