@@ -68,7 +68,17 @@ class Minter:
         return IRI(f"{self.record(record_id)}#editors")
 
     def local_person(self, record_id: str, name: str) -> IRI:
-        return IRI(f"{self.record(record_id)}#person-{slug(name)}")
+        return self.in_record(self.record(record_id), self.person_fragment(name))
+
+    @staticmethod
+    def person_fragment(name: str) -> str:
+        """The fragment naming a person without id or ORCID inside a record."""
+        return f"person-{slug(name)}"
+
+    @staticmethod
+    def in_record(record: IRI, fragment: str) -> IRI:
+        """A node that exists only inside the record whose IRI is *record*."""
+        return IRI(f"{record}#{fragment}")
 
     def distribution(self, record_id: str, file_id: str) -> IRI:
         return IRI(f"{self.record(record_id)}#file-{segment(file_id)}")

@@ -19,7 +19,7 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from kg.mapping.model import Description, RecordGraph
-from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, escape_string, nt_term
+from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
 
 FORMATS = {
@@ -179,24 +179,29 @@ class Prepared:
 class _RecordCounter:
     """Builds a record's RecordStats while its triples are formatted."""
 
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
+    def __init__(self, record: IRI) -> None:
+        self.record = record
+        self.scope = record + "#"
         self.stats = RecordStats()
         self._scoped_subjects: set[str] = set()
         self._scoped_entities: set[str] = set()
         self._own_subjects: dict[str, None] = {}
         self._own_entities: dict[str, None] = {}
+        self._about_record = False
 
     def own(self, triple: Triple) -> None:
         s, p, o = triple
         stats = self.stats
         stats.predicates.add(p)
         cls = o if p == RDF_TYPE and type(o) is IRI else None
-        if s.startswith(self.scope):
+        if s is self.record:  # most own triples are about the record: the same IRI object
+            self._about_record = True
+        elif s.startswith(self.scope):
             self.scoped(s, cls)
             return
+        else:
+            self._own_subjects[s] = None
         stats.own_triples += 1
-        self._own_subjects[s] = None
         if cls is not None:
             self._own_entities[s] = None
             stats.own_classes.append(cls)
@@ -213,6 +218,8 @@ class _RecordCounter:
         stats = self.stats
         stats.scoped_subjects = len(self._scoped_subjects)
         stats.scoped_entities = len(self._scoped_entities)
+        if self._about_record:
+            self._own_subjects[self.record] = None
         stats.own_subjects = list(self._own_subjects)
         stats.own_entities = list(self._own_entities)
         return stats
@@ -269,7 +276,7 @@ class DumpCounter:
 
 
 # Descriptions formatted per process; when full the cache starts afresh (memory stays bounded).
-FORMATTED_CACHE_SIZE = 50_000
+FORMATTED_CACHE_SIZE = 100_000
 RDF_TYPE = RDF.type
 
 
@@ -283,7 +290,7 @@ class Writer:
         # Hashes of the shared pieces and of the whole descriptions written so far.
         self._seen: set[int] = set()
         self._described: set[int] = set()
-        self._formatted: dict[Description, Formatted] = {}
+        self._formatted: dict[int, tuple[Description, Formatted]] = {}
         self.triples_written = 0
         self.counter = DumpCounter()
 
@@ -298,12 +305,16 @@ class Writer:
 
     def prepare(self, graph: RecordGraph) -> Prepared:
         scope = graph.iri + "#"
-        counter = _RecordCounter(scope)
-        own: dict[Hashable, None] = {}
+        counter = _RecordCounter(graph.iri)
+        # Repeats are dropped by the triple, not its text: a tuple of strings whose hashes are
+        # known hashes faster than a new line of text (equal terms are equal tuples: see typed()).
+        unique: set[Triple] = set()
+        own: list[Hashable] = []
         for triple in graph.own:
-            text = self.piece(triple)
-            if text not in own:
-                own[text] = None
+            before = len(unique)
+            unique.add(triple)
+            if len(unique) > before:
+                own.append(self.piece(triple))
                 counter.own(triple)
         scoped_pieces: set[Hashable] = set()
         shared = []
@@ -320,10 +331,22 @@ class Writer:
         return Prepared(own=tuple(own), shared=tuple(shared), stats=stats)
 
     def formatted(self, description: Description) -> Formatted:
-        """The description formatted by this writer (once per process while the cache holds it)."""
-        known = self._formatted.get(description)
-        if known is not None:
-            return known
+        """The description formatted by this writer (once per process while the cache holds it).
+
+        The mapping hands out the same description object for every record that mentions the
+        same thing (its memo), so the cache goes by identity: looking a description up by its
+        content would touch every triple of it, for each record — a cache miss each. The entry
+        holds the description, so its id cannot be reused while the entry lives. A one-triple
+        description (a link, a lone type) is made anew by each record and formatted at once.
+        """
+        if len(description) == 1:
+            triple = description[0]
+            s, p, o = triple
+            cls = o if p == RDF_TYPE and type(o) is IRI else None
+            return Formatted(hash(description), (self.piece(triple),), (s,), (cls,), frozenset((p,)))
+        entry = self._formatted.get(id(description))
+        if entry is not None and entry[0] is description:
+            return entry[1]
         pieces: dict[Hashable, Triple] = {}
         for triple in description:
             pieces.setdefault(self.piece(triple), triple)
@@ -337,7 +360,7 @@ class Writer:
         )
         if len(self._formatted) >= FORMATTED_CACHE_SIZE:
             self._formatted.clear()
-        self._formatted[description] = made
+        self._formatted[id(description)] = (description, made)
         return made
 
     def _format_scoped(self, description: Description, counter: _RecordCounter, seen: set[Hashable]) -> Formatted:
@@ -401,12 +424,29 @@ class Writer:
         raise NotImplementedError
 
 
+def statement(triple: Triple, end: str) -> str:
+    """An N-Triples statement ending in *end* (nt_term inlined: this runs for every triple)."""
+    # Typed str, not IRI: compiled f-strings call str() on other types, which copies a str subclass.
+    s: str = triple[0]
+    p: str = triple[1]
+    o = triple[2]
+    if type(o) is IRI:
+        iri: str = o
+        return f"<{s}> <{p}> <{iri}> {end}"
+    value: str = o[0]
+    datatype: str | None = o[1]
+    lang: str | None = o[2]
+    text = escape_string(value)
+    if lang:
+        return f'<{s}> <{p}> "{text}"@{lang} {end}'
+    if datatype and datatype != XSD_STRING:
+        return f'<{s}> <{p}> "{text}"^^<{datatype}> {end}'
+    return f'<{s}> <{p}> "{text}" {end}'
+
+
 class NTriplesWriter(Writer):
     def piece(self, triple: Triple) -> str:
-        s, p, o = triple
-        if type(o) is IRI:  # nt_term inlined: this runs for every triple
-            return f"<{s}> <{p}> <{o}> .\n"
-        return f"<{s}> <{p}> {nt_term(o)} .\n"
+        return statement(triple, ".\n")
 
     def write_pieces(self, pieces: list) -> None:
         self.stream.write("".join(pieces))
@@ -416,10 +456,7 @@ class NQuadsWriter(Writer):
     quads = True
 
     def piece(self, triple: Triple) -> str:
-        s, p, o = triple
-        if type(o) is IRI:
-            return f"<{s}> <{p}> <{o}> "
-        return f"<{s}> <{p}> {nt_term(o)} "
+        return statement(triple, "")
 
     def render_graph(self, name: IRI, pieces: list) -> str:
         end = f"<{name}> .\n"

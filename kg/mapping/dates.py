@@ -9,12 +9,13 @@ from kg.rdf import IRI
 from kg.vocab import XSD
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?$")
+_YEAR = re.compile(r"\d{4}")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
 
 
 def date_literal(year: str, month: str | None = None, day: str | None = None) -> tuple[str, IRI] | None:
     """The most precise valid (lexical form, XSD type) for the given parts."""
-    if not re.fullmatch(r"\d{4}", year or ""):
+    if not _YEAR.fullmatch(year or ""):
         return None
     if month and month.isdigit() and 1 <= int(month) <= 12:
         if day and day.isdigit():

@@ -42,6 +42,9 @@ def json_type(value: Any) -> str:
 
 def as_text(value: Any, field: str) -> str | None:
     """A scalar as clean text; None for empty. Objects and arrays are errors."""
+    if type(value) is str:  # the common case first
+        value = clean_text(value).strip()
+        return value or None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -131,8 +134,13 @@ def strip_markup(value: str) -> str:
 
     Only things shaped like tags are removed, so "a < b" in a formula survives.
     """
-    value = html.unescape(_TAG.sub("", value))
-    return _SPACE.sub(" ", value).strip()
+    # Each step only where it can change something: most titles carry no markup at all.
+    if "<" in value:
+        value = _TAG.sub("", value)
+    value = html.unescape(value)
+    if "  " in value or "\t" in value:
+        value = _SPACE.sub(" ", value)
+    return value.strip()
 
 
 def single_line(value: str) -> str:

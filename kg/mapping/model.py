@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from kg.iris import DEFAULT_BASE, Minter
-from kg.rdf import IRI, Literal, Term, Triple, literal
+from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, literal
 from kg.vocab import RDF
 
 # What a record says about things other records mention too — a person, a department, a
@@ -51,12 +52,12 @@ class MappingContext:
     def __init__(self, options: MappingOptions | None = None) -> None:
         self.options = options or MappingOptions()
         self.iris = Minter(self.options.base)
-        self.memo: dict[tuple, Any] = {}
+        self.memo: dict[Hashable, Any] = {}
 
-    def recall(self, key: tuple) -> Any:
+    def recall(self, key: Hashable) -> Any:
         return self.memo.get(key)
 
-    def remember(self, key: tuple, value: Any) -> None:
+    def remember(self, key: Hashable, value: Any) -> None:
         if len(self.memo) >= MEMO_SIZE:
             self.memo.clear()
         self.memo[key] = value
@@ -132,4 +133,7 @@ def plain(value: str | None, lang: str | None = None) -> Literal | None:
 
 
 def typed(value: str | None, datatype: IRI) -> Literal | None:
-    return literal(value, datatype) if value is not None else None
+    if value is None:
+        return None
+    # "x"^^xsd:string is the plain literal "x": one spelling, so that equal literals are equal tuples.
+    return literal(value, None if datatype == XSD_STRING else datatype)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from kg.mapping.fields import MappingError, as_text, json_type
-from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, plain
-from kg.rdf import IRI
-from kg.vocab import FOAF, FRAPO, OWL
+from kg.mapping.model import Description, MappingContext, RecordGraph, plain
+from kg.rdf import IRI, Term
+from kg.vocab import FOAF, FRAPO, OWL, RDF
 
 _ORCID_SHAPE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _ORCID_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?orcid\.org/", re.I)
@@ -40,46 +41,68 @@ def display_name(first: str | None, last: str | None, full: str | None) -> str |
     return last or first
 
 
+@dataclass
+class Person:
+    """A person entry resolved: what any record that mentions them says about them.
+
+    A person without id or ORCID (an external author) has no IRI of their own: each record
+    that mentions them names them inside itself (``{record}#person-{name}``), so ``iri`` is
+    None and ``facts`` (predicate, object pairs) are said of the IRI the record mints.
+    """
+
+    iri: IRI | None
+    # The fragment of the IRI a record mints for a person without IRI (Minter.person_fragment).
+    fragment: str
+    facts: tuple[tuple[IRI, Term], ...]
+    description: Description
+    # (ORCID, IRI, display name) for the cross-record ORCID clash check.
+    orcid: tuple[str, IRI, str] | None
+
+    def mention(self, ctx: MappingContext, graph: RecordGraph) -> IRI:
+        """Describe the person in *graph*; their IRI."""
+        if self.iri is not None:
+            graph.share(self.description)
+            if self.orcid is not None:
+                graph.orcids.append(self.orcid)
+            return self.iri
+        iri = ctx.iris.in_record(graph.iri, self.fragment)
+        graph.share(tuple([(iri, predicate, obj) for predicate, obj in self.facts]))
+        return iri
+
+
 def map_person(entry: object, where: str, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
     """One person entry → its IRI (described in *graph*), or None when it carries nothing.
 
-    The same people recur in thousands of records: a person whose entry is plain
-    text, who is not scoped to one record and who raises no warning is described
-    once per run (per context) and the description reused — it depends only on the entry.
+    The same people recur in thousands of records: a person whose entry is plain text and
+    who raises no warning is resolved once per run (per context) and reused — what is said
+    about them depends only on the entry.
     """
     if not isinstance(entry, dict):
         raise MappingError(where, f"expected an object with first_name/last_name, got {json_type(entry)}")
-    get = entry.get
-    key = ("person", get("first_name"), get("last_name"), get("full_name"), get("id"), get("orcid"))
-    try:
-        # Only entries of plain text are ever remembered, so a hit is always such an entry.
-        known = ctx.recall(key)
-    except TypeError:  # an object or array where text belongs: _describe_person says so
-        known = None
-    if known is not None:
-        iri, description, orcid_entry = known
-        graph.share(description)
-        if orcid_entry is not None:
-            graph.orcids.append(orcid_entry)
-        return iri
-    warnings_before = len(graph.warnings)
-    described = _describe_person(entry, where, ctx, graph)
-    if described is None:
-        return None
-    iri, description, orcid_entry = described
-    graph.share(description)
-    if orcid_entry is not None:
-        graph.orcids.append(orcid_entry)
-    cacheable = all(value is None or type(value) is str for value in key)
-    if cacheable and len(graph.warnings) == warnings_before and "#" not in iri:
-        ctx.remember(key, described)
-    return iri
+    key = _person_key(entry)
+    person: Person | None = ctx.recall(key) if key is not None else None
+    if person is None:
+        warnings_before = len(graph.warnings)
+        person = _resolve_person(entry, where, ctx, graph)
+        if person is None:
+            return None
+        if key is not None and len(graph.warnings) == warnings_before:
+            ctx.remember(key, person)
+    return person.mention(ctx, graph)
 
 
-def _describe_person(
-    entry: dict, where: str, ctx: MappingContext, graph: RecordGraph
-) -> tuple[IRI, Description, tuple[str, IRI, str] | None] | None:
-    """(IRI, description, ORCID clash-check entry) of a person, or None when there is nothing to describe."""
+def _person_key(entry: dict) -> tuple | None:
+    """The memo key of an entry of plain text (its fields), or None for one with a value that is not text."""
+    first, last, full = entry.get("first_name"), entry.get("last_name"), entry.get("full_name")
+    local_id, orcid = entry.get("id"), entry.get("orcid")
+    for value in (first, last, full, local_id, orcid):
+        if value is not None and type(value) is not str:
+            return None
+    return ("person", first, last, full, local_id, orcid)
+
+
+def _resolve_person(entry: dict, where: str, ctx: MappingContext, graph: RecordGraph) -> Person | None:
+    """What the entry says of the person, or None when there is nothing to describe (with a warning)."""
     first = as_text(entry.get("first_name"), f"{where}.first_name")
     last = as_text(entry.get("last_name"), f"{where}.last_name")
     full = as_text(entry.get("full_name"), f"{where}.full_name")
@@ -96,29 +119,32 @@ def _describe_person(
                 f"invalid ORCID {raw_orcid!r} for {name or 'unnamed person'} dropped (wrong format or check digit)",
             )
 
+    iri: IRI | None = None
     if local_id:
         iri = ctx.iris.person(local_id)
     elif orcid:
         iri = ctx.iris.person_by_orcid(orcid)
-    elif name:
-        iri = ctx.iris.local_person(graph.record_id, full or name)
-    else:
+    elif not name:
         graph.warn(where, "person without name, id or ORCID skipped")
         return None
 
     if not name:
         graph.warn(where, "person has no name")
-    facts = Facts()
-    facts.types(iri, FOAF.Person)
-    facts.add(iri, FOAF.name, plain(name))
-    facts.add(iri, FOAF.givenName, plain(first))
-    facts.add(iri, FOAF.familyName, plain(last))
+    facts: list[tuple[IRI, Term | None]] = [
+        (RDF.type, FOAF.Person),
+        (FOAF.name, plain(name)),
+        (FOAF.givenName, plain(first)),
+        (FOAF.familyName, plain(last)),
+    ]
     orcid_entry = None
-    if orcid:
-        facts.add(iri, FRAPO.hasORCID, plain(orcid))
-        facts.add(iri, OWL.sameAs, ctx.iris.orcid(orcid))
+    if orcid and iri is not None:
+        facts.append((FRAPO.hasORCID, plain(orcid)))
+        facts.append((OWL.sameAs, ctx.iris.orcid(orcid)))
         orcid_entry = (orcid, iri, name or "")
-    return iri, facts.description(), orcid_entry
+    said = tuple([(predicate, obj) for predicate, obj in facts if obj is not None])
+    description = tuple([(iri, predicate, obj) for predicate, obj in said]) if iri is not None else ()
+    fragment = ctx.iris.person_fragment(full or name or "") if iri is None else ""
+    return Person(iri, fragment, said, description, orcid_entry)
 
 
 def map_people(record: dict, field: str, ctx: MappingContext, graph: RecordGraph) -> list[IRI]:
@@ -129,8 +155,10 @@ def map_people(record: dict, field: str, ctx: MappingContext, graph: RecordGraph
     if not isinstance(value, list):
         raise MappingError(field, f"expected an array of people (objects), got {json_type(value)}")
     people: list[IRI] = []
+    seen: set[IRI] = set()  # a consortium paper lists hundreds of people: no list scans
     for index, entry in enumerate(value):
         iri = map_person(entry, f"{field}[{index}]", ctx, graph)
-        if iri is not None and iri not in people:
+        if iri is not None and iri not in seen:
+            seen.add(iri)
             people.append(iri)
     return people
