@@ -29,6 +29,7 @@ HOT_PATH = [
     "kg/pipeline.py",
     "kg/rdf.py",
     "kg/read.py",
+    "kg/vocab.py",
     "kg/write.py",
 ]
 

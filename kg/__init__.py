@@ -24,6 +24,7 @@ HOT_PATH = (
     "kg.pipeline",
     "kg.rdf",
     "kg.read",
+    "kg.vocab",
     "kg.write",
 )
 

@@ -14,14 +14,15 @@ import hashlib
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 from urllib.parse import quote
 
 from kg.rdf import IRI
 
-DEFAULT_BASE = "https://repository.example.org"
+DEFAULT_BASE: Final = "https://repository.example.org"
 
-_NON_SLUG = re.compile(r"[^a-z0-9]+")
-_MAX_SLUG = 60
+_NON_SLUG: Final = re.compile(r"[^a-z0-9]+")
+_MAX_SLUG: Final = 60
 
 
 @lru_cache(maxsize=1 << 16)  # the same names (people, publishers, journals) recur in many records
@@ -37,7 +38,7 @@ def slug(text: str) -> str:
     return readable
 
 
-_SEGMENT_SAFE = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
+_SEGMENT_SAFE: Final = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
 
 
 def segment(value: str) -> str:

@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 import orjson
 
@@ -24,8 +24,8 @@ from kg.mapping import MappingContext, MappingError, MappingOptions, Problem, Re
 from kg.read import Item, parse_item, read_records
 from kg.write import close_output, format_for, make_writer, open_output
 
-PUBLIC = frozenset({"public"})
-RECORD_STATUSES = frozenset({"new", "submitted", "public", "returned", "private", "deleted"})
+PUBLIC: Final = frozenset({"public"})
+RECORD_STATUSES: Final = frozenset({"new", "submitted", "public", "returned", "private", "deleted"})
 
 
 # Not frozen: compiled (mypyc) frozen dataclasses cannot be unpickled,

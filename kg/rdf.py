@@ -8,16 +8,17 @@ are used where a real RDF library earns its cost (parsing, SHACL, stores).
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from kg.terms import IRI, Literal
 
 __all__ = ["IRI", "Literal", "Term", "Triple", "clean_text", "escape_string", "is_valid_iri", "literal", "nt_term"]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-XSD_STRING = XSD + "string"
+XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING: Final = XSD + "string"
 
-_new_tuple = tuple.__new__
+_new_tuple: Final = tuple.__new__
 
 
 def literal(value: str, datatype: str | None = None, lang: str | None = None) -> Literal:
@@ -30,8 +31,8 @@ Term = IRI | Literal
 Triple = tuple[IRI, IRI, Term]
 
 # Characters that may not appear raw inside an N-Triples/Turtle IRIREF.
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
+_IRI_FORBIDDEN: Final = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABSOLUTE_IRI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 
 
 def is_valid_iri(value: str) -> bool:
@@ -41,7 +42,7 @@ def is_valid_iri(value: str) -> bool:
 
 # N-Triples string escaping (also valid Turtle): the mandatory escapes plus every
 # other control character as \\uXXXX so that dumps are plain-text safe.
-_ESCAPES = {
+_ESCAPES: Final = {
     "\\": "\\\\",
     '"': '\\"',
     "\n": "\\n",
@@ -52,7 +53,7 @@ _ESCAPES = {
 }
 for _code in list(range(0x00, 0x20)) + [0x7F]:
     _ESCAPES.setdefault(chr(_code), f"\\u{_code:04X}")
-_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+_ESCAPE_TABLE: Final = str.maketrans(_ESCAPES)
 
 
 def escape_string(value: str) -> str:
@@ -77,7 +78,7 @@ def nt_term(term: Term) -> str:
 
 
 # Control characters that are not allowed in XML 1.0 and mean nothing in metadata.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL_CHARS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def clean_text(value: str) -> str:

@@ -15,11 +15,11 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import orjson
 
-RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+RECORD_SUFFIXES: Final = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 _CHUNK = 1 << 20
 
 
@@ -158,7 +158,7 @@ def _read_lines(stream: IO[bytes], name: str, raw: bool = False) -> Iterator[Ite
 
 # Strings (with escapes) or structural characters: enough to find where an
 # array element ends without parsing it.
-_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},]')
+_TOKEN: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},]')
 
 
 def _read_elements(stream: IO[bytes], name: str, in_array: bool, raw: bool = False) -> Iterator[Item]:

@@ -1,109 +1,348 @@
 """Every vocabulary term kg emits, in one place.
 
-Each namespace object refuses names that are not listed for it, so a typo in a
-mapping rule (``BIBO.startPage``) fails at import time instead of producing a
-term that does not exist. The lists are checked against the vocabulary files in
-``ontologies/`` by the test suite.
+Each namespace is a class whose attributes are the terms kg uses of it, so that a typo
+in a mapping rule (``BIBO.startPage``) is a type error when kg is built and an
+AttributeError when it runs, never a term that does not exist. The lists are checked
+against the vocabulary files in ``ontologies/`` by the test suite. The namespaces are
+compiled constants (``Final``): reading a term in the mapping is a field access, not
+two dictionary lookups (about a twentieth of a conversion's time when it was).
 """
 
 from __future__ import annotations
+
+from typing import Final
 
 from kg.rdf import IRI
 
 
 class Namespace:
-    def __init__(self, prefix: str, base: str, names: str) -> None:
+    """A vocabulary namespace: its prefix, its base IRI and the terms kg uses of it."""
+
+    def __init__(self, prefix: str, base: str) -> None:
         self.prefix = prefix
         self.base = base
-        self._terms = {name: IRI(base + name) for name in names.split()}
-        # Plain attributes make BIBO.doi a dictionary lookup instead of a __getattr__ call
-        # (it is on the hot path); names that clash with our own attributes stay behind __getattr__.
-        for name, term in self._terms.items():
-            if name not in self.__dict__ and not hasattr(type(self), name):
-                self.__dict__[name] = term
+        self._terms: list[IRI] = []
 
-    def __getattr__(self, name: str) -> IRI:
-        try:
-            return self._terms[name]
-        except KeyError:
-            raise AttributeError(f"{self.prefix}:{name} is not a term kg uses") from None
-
-    def __getitem__(self, name: str) -> IRI:
-        return self.__getattr__(name)
+    def term(self, name: str) -> IRI:
+        """The term *name* of this namespace, listed among its terms."""
+        iri = IRI(self.base + name)
+        self._terms.append(iri)
+        return iri
 
     def terms(self) -> list[IRI]:
-        return list(self._terms.values())
+        return list(self._terms)
 
 
-RDF = Namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type Seq value")
-RDFS = Namespace("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment seeAlso")
-XSD = Namespace(
-    "xsd",
-    "http://www.w3.org/2001/XMLSchema#",
-    "string date dateTime gYear gYearMonth integer nonNegativeInteger hexBinary",
-)
-OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", "sameAs")
-DCTERMS = Namespace(
-    "dcterms",
-    "http://purl.org/dc/terms/",
-    "title alternative abstract issued created modified publisher language subject "
-    "identifier license accessRights type creator contributor isPartOf hasPart "
-    "replaces hasVersion source relation references tableOfContents hasFormat "
-    "bibliographicCitation format description dateAccepted isVersionOf MediaType DDC",
-)
-DCAM = Namespace("dcam", "http://purl.org/dc/dcam/", "memberOf")
-DCMITYPE = Namespace("dcmitype", "http://purl.org/dc/dcmitype/", "Dataset Software")
-FOAF = Namespace(
-    "foaf",
-    "http://xmlns.com/foaf/0.1/",
-    "Person Organization Project name givenName familyName page homepage",
-)
-BIBO = Namespace(
-    "bibo",
-    "http://purl.org/ontology/bibo/",
-    "Document AcademicArticle Article Book EditedBook Chapter Thesis Report Patent Manuscript "
-    "Proceedings Journal Newspaper Periodical Series Issue Conference Event Collection "
-    "authorList editorList editor translator issuer degree doi issn eissn isbn "
-    "volume issue pageStart pageEnd pages numPages edition number pmid presentedAt "
-    "status cites translationOf",
-)
-BIBO_DEGREES = Namespace("bibo_degrees", "http://purl.org/ontology/bibo/degrees/", "phd ms ma")
-BIBO_STATUS = Namespace(
-    "bibo_status",
-    "http://purl.org/ontology/bibo/status/",
-    "published accepted forthcoming draft unpublished peerReviewed",
-)
-FABIO = Namespace(
-    "fabio",
-    "http://purl.org/spar/fabio/",
-    "ConferencePaper Abstract Review ReviewArticle ResearchPaper Letter DoctoralThesis MastersThesis "
-    "WorkingPaper NewspaperArticle ReferenceEntry hasArXivId",
-)
-FRAPO = Namespace(
-    "frapo",
-    "http://purl.org/cerif/frapo/",
-    "Grant FundingAgency hasGrantNumber hasCallIdentifier isFundedBy funds isOutputOf hasORCID hasFunderIdentifier "
-    "hasAcronym hasStartDate hasEndDate",
-)
-DBO = Namespace("dbo", "http://dbpedia.org/ontology/", "doctoralAdvisor previousWork startDate endDate")
-ORG = Namespace("org", "http://www.w3.org/ns/org#", "OrganizationalUnit subOrganizationOf")
-DCAT = Namespace(
-    "dcat",
-    "http://www.w3.org/ns/dcat#",
-    "Distribution distribution downloadURL accessURL mediaType byteSize keyword",
-)
-SPDX = Namespace(
-    "spdx",
-    "http://spdx.org/rdf/terms#",
-    "Checksum ChecksumAlgorithm checksum algorithm checksumValue checksumAlgorithm_md5 checksumAlgorithm_sha1 "
-    "checksumAlgorithm_sha256",
-)
-RELATORS = Namespace("relators", "http://id.loc.gov/vocabulary/relators/", "ths")
-KG = Namespace(
-    "kg",
-    "https://w3id.org/librecat-kg/ontology#",
-    "place department acknowledgedServiceUnit webOfScienceId hasErratum originalLanguage",
-)
+class _Rdf(Namespace):
+    def __init__(self) -> None:
+        super().__init__("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+        self.type = self.term("type")
+        self.Seq = self.term("Seq")
+        self.value = self.term("value")
+
+
+RDF: Final = _Rdf()
+
+
+class _Rdfs(Namespace):
+    def __init__(self) -> None:
+        super().__init__("rdfs", "http://www.w3.org/2000/01/rdf-schema#")
+        self.label = self.term("label")
+        self.comment = self.term("comment")
+        self.seeAlso = self.term("seeAlso")
+
+
+RDFS: Final = _Rdfs()
+
+
+class _Xsd(Namespace):
+    def __init__(self) -> None:
+        super().__init__("xsd", "http://www.w3.org/2001/XMLSchema#")
+        self.string = self.term("string")
+        self.date = self.term("date")
+        self.dateTime = self.term("dateTime")
+        self.gYear = self.term("gYear")
+        self.gYearMonth = self.term("gYearMonth")
+        self.integer = self.term("integer")
+        self.nonNegativeInteger = self.term("nonNegativeInteger")
+        self.hexBinary = self.term("hexBinary")
+
+
+XSD: Final = _Xsd()
+
+
+class _Owl(Namespace):
+    def __init__(self) -> None:
+        super().__init__("owl", "http://www.w3.org/2002/07/owl#")
+        self.sameAs = self.term("sameAs")
+
+
+OWL: Final = _Owl()
+
+
+class _Dcterms(Namespace):
+    def __init__(self) -> None:
+        super().__init__("dcterms", "http://purl.org/dc/terms/")
+        self.title = self.term("title")
+        self.alternative = self.term("alternative")
+        self.abstract = self.term("abstract")
+        self.issued = self.term("issued")
+        self.created = self.term("created")
+        self.modified = self.term("modified")
+        self.publisher = self.term("publisher")
+        self.language = self.term("language")
+        self.subject = self.term("subject")
+        self.identifier = self.term("identifier")
+        self.license = self.term("license")
+        self.accessRights = self.term("accessRights")
+        self.type = self.term("type")
+        self.creator = self.term("creator")
+        self.contributor = self.term("contributor")
+        self.isPartOf = self.term("isPartOf")
+        self.hasPart = self.term("hasPart")
+        self.replaces = self.term("replaces")
+        self.hasVersion = self.term("hasVersion")
+        self.source = self.term("source")
+        self.relation = self.term("relation")
+        self.references = self.term("references")
+        self.tableOfContents = self.term("tableOfContents")
+        self.hasFormat = self.term("hasFormat")
+        self.bibliographicCitation = self.term("bibliographicCitation")
+        self.format = self.term("format")
+        self.description = self.term("description")
+        self.dateAccepted = self.term("dateAccepted")
+        self.isVersionOf = self.term("isVersionOf")
+        self.MediaType = self.term("MediaType")
+        self.DDC = self.term("DDC")
+
+
+DCTERMS: Final = _Dcterms()
+
+
+class _Dcam(Namespace):
+    def __init__(self) -> None:
+        super().__init__("dcam", "http://purl.org/dc/dcam/")
+        self.memberOf = self.term("memberOf")
+
+
+DCAM: Final = _Dcam()
+
+
+class _Dcmitype(Namespace):
+    def __init__(self) -> None:
+        super().__init__("dcmitype", "http://purl.org/dc/dcmitype/")
+        self.Dataset = self.term("Dataset")
+        self.Software = self.term("Software")
+
+
+DCMITYPE: Final = _Dcmitype()
+
+
+class _Foaf(Namespace):
+    def __init__(self) -> None:
+        super().__init__("foaf", "http://xmlns.com/foaf/0.1/")
+        self.Person = self.term("Person")
+        self.Organization = self.term("Organization")
+        self.Project = self.term("Project")
+        self.name = self.term("name")
+        self.givenName = self.term("givenName")
+        self.familyName = self.term("familyName")
+        self.page = self.term("page")
+        self.homepage = self.term("homepage")
+
+
+FOAF: Final = _Foaf()
+
+
+class _Bibo(Namespace):
+    def __init__(self) -> None:
+        super().__init__("bibo", "http://purl.org/ontology/bibo/")
+        self.Document = self.term("Document")
+        self.AcademicArticle = self.term("AcademicArticle")
+        self.Article = self.term("Article")
+        self.Book = self.term("Book")
+        self.EditedBook = self.term("EditedBook")
+        self.Chapter = self.term("Chapter")
+        self.Thesis = self.term("Thesis")
+        self.Report = self.term("Report")
+        self.Patent = self.term("Patent")
+        self.Manuscript = self.term("Manuscript")
+        self.Proceedings = self.term("Proceedings")
+        self.Journal = self.term("Journal")
+        self.Newspaper = self.term("Newspaper")
+        self.Periodical = self.term("Periodical")
+        self.Series = self.term("Series")
+        self.Issue = self.term("Issue")
+        self.Conference = self.term("Conference")
+        self.Event = self.term("Event")
+        self.Collection = self.term("Collection")
+        self.authorList = self.term("authorList")
+        self.editorList = self.term("editorList")
+        self.editor = self.term("editor")
+        self.translator = self.term("translator")
+        self.issuer = self.term("issuer")
+        self.degree = self.term("degree")
+        self.doi = self.term("doi")
+        self.issn = self.term("issn")
+        self.eissn = self.term("eissn")
+        self.isbn = self.term("isbn")
+        self.volume = self.term("volume")
+        self.issue = self.term("issue")
+        self.pageStart = self.term("pageStart")
+        self.pageEnd = self.term("pageEnd")
+        self.pages = self.term("pages")
+        self.numPages = self.term("numPages")
+        self.edition = self.term("edition")
+        self.number = self.term("number")
+        self.pmid = self.term("pmid")
+        self.presentedAt = self.term("presentedAt")
+        self.status = self.term("status")
+        self.cites = self.term("cites")
+        self.translationOf = self.term("translationOf")
+
+
+BIBO: Final = _Bibo()
+
+
+class _BiboDegrees(Namespace):
+    def __init__(self) -> None:
+        super().__init__("bibo_degrees", "http://purl.org/ontology/bibo/degrees/")
+        self.phd = self.term("phd")
+        self.ms = self.term("ms")
+        self.ma = self.term("ma")
+
+
+BIBO_DEGREES: Final = _BiboDegrees()
+
+
+class _BiboStatus(Namespace):
+    def __init__(self) -> None:
+        super().__init__("bibo_status", "http://purl.org/ontology/bibo/status/")
+        self.published = self.term("published")
+        self.accepted = self.term("accepted")
+        self.forthcoming = self.term("forthcoming")
+        self.draft = self.term("draft")
+        self.unpublished = self.term("unpublished")
+        self.peerReviewed = self.term("peerReviewed")
+
+
+BIBO_STATUS: Final = _BiboStatus()
+
+
+class _Fabio(Namespace):
+    def __init__(self) -> None:
+        super().__init__("fabio", "http://purl.org/spar/fabio/")
+        self.ConferencePaper = self.term("ConferencePaper")
+        self.Abstract = self.term("Abstract")
+        self.Review = self.term("Review")
+        self.ReviewArticle = self.term("ReviewArticle")
+        self.ResearchPaper = self.term("ResearchPaper")
+        self.Letter = self.term("Letter")
+        self.DoctoralThesis = self.term("DoctoralThesis")
+        self.MastersThesis = self.term("MastersThesis")
+        self.WorkingPaper = self.term("WorkingPaper")
+        self.NewspaperArticle = self.term("NewspaperArticle")
+        self.ReferenceEntry = self.term("ReferenceEntry")
+        self.hasArXivId = self.term("hasArXivId")
+
+
+FABIO: Final = _Fabio()
+
+
+class _Frapo(Namespace):
+    def __init__(self) -> None:
+        super().__init__("frapo", "http://purl.org/cerif/frapo/")
+        self.Grant = self.term("Grant")
+        self.FundingAgency = self.term("FundingAgency")
+        self.hasGrantNumber = self.term("hasGrantNumber")
+        self.hasCallIdentifier = self.term("hasCallIdentifier")
+        self.isFundedBy = self.term("isFundedBy")
+        self.funds = self.term("funds")
+        self.isOutputOf = self.term("isOutputOf")
+        self.hasORCID = self.term("hasORCID")
+        self.hasFunderIdentifier = self.term("hasFunderIdentifier")
+        self.hasAcronym = self.term("hasAcronym")
+        self.hasStartDate = self.term("hasStartDate")
+        self.hasEndDate = self.term("hasEndDate")
+
+
+FRAPO: Final = _Frapo()
+
+
+class _Dbo(Namespace):
+    def __init__(self) -> None:
+        super().__init__("dbo", "http://dbpedia.org/ontology/")
+        self.doctoralAdvisor = self.term("doctoralAdvisor")
+        self.previousWork = self.term("previousWork")
+        self.startDate = self.term("startDate")
+        self.endDate = self.term("endDate")
+
+
+DBO: Final = _Dbo()
+
+
+class _Org(Namespace):
+    def __init__(self) -> None:
+        super().__init__("org", "http://www.w3.org/ns/org#")
+        self.OrganizationalUnit = self.term("OrganizationalUnit")
+        self.subOrganizationOf = self.term("subOrganizationOf")
+
+
+ORG: Final = _Org()
+
+
+class _Dcat(Namespace):
+    def __init__(self) -> None:
+        super().__init__("dcat", "http://www.w3.org/ns/dcat#")
+        self.Distribution = self.term("Distribution")
+        self.distribution = self.term("distribution")
+        self.downloadURL = self.term("downloadURL")
+        self.accessURL = self.term("accessURL")
+        self.mediaType = self.term("mediaType")
+        self.byteSize = self.term("byteSize")
+        self.keyword = self.term("keyword")
+
+
+DCAT: Final = _Dcat()
+
+
+class _Spdx(Namespace):
+    def __init__(self) -> None:
+        super().__init__("spdx", "http://spdx.org/rdf/terms#")
+        self.Checksum = self.term("Checksum")
+        self.ChecksumAlgorithm = self.term("ChecksumAlgorithm")
+        self.checksum = self.term("checksum")
+        self.algorithm = self.term("algorithm")
+        self.checksumValue = self.term("checksumValue")
+        self.checksumAlgorithm_md5 = self.term("checksumAlgorithm_md5")
+        self.checksumAlgorithm_sha1 = self.term("checksumAlgorithm_sha1")
+        self.checksumAlgorithm_sha256 = self.term("checksumAlgorithm_sha256")
+
+
+SPDX: Final = _Spdx()
+
+
+class _Relators(Namespace):
+    def __init__(self) -> None:
+        super().__init__("relators", "http://id.loc.gov/vocabulary/relators/")
+        self.ths = self.term("ths")
+
+
+RELATORS: Final = _Relators()
+
+
+class _Kg(Namespace):
+    def __init__(self) -> None:
+        super().__init__("kg", "https://w3id.org/librecat-kg/ontology#")
+        self.place = self.term("place")
+        self.department = self.term("department")
+        self.acknowledgedServiceUnit = self.term("acknowledgedServiceUnit")
+        self.webOfScienceId = self.term("webOfScienceId")
+        self.hasErratum = self.term("hasErratum")
+        self.originalLanguage = self.term("originalLanguage")
+
+
+KG: Final = _Kg()
 
 NAMESPACES: tuple[Namespace, ...] = (
     RDF,

@@ -15,14 +15,14 @@ import sys
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import TextIO
+from typing import Final, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from kg.mapping.model import Description, RecordGraph
 from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
 
-FORMATS = {
+FORMATS: Final = {
     "nt": "N-Triples",
     "nq": "N-Quads",
     "ttl": "Turtle",
@@ -30,7 +30,7 @@ FORMATS = {
     "jsonld": "JSON-LD",
     "xml": "RDF/XML",
 }
-_SUFFIXES = {
+_SUFFIXES: Final = {
     ".nt": "nt",
     ".ntriples": "nt",
     ".nq": "nq",
@@ -44,7 +44,7 @@ _SUFFIXES = {
     ".xml": "xml",
     ".owl": "xml",
 }
-_ALIASES = {
+_ALIASES: Final = {
     "ntriples": "nt",
     "n-triples": "nt",
     "nquads": "nq",
@@ -277,7 +277,7 @@ class DumpCounter:
 
 # Descriptions formatted per process; when full the cache starts afresh (memory stays bounded).
 FORMATTED_CACHE_SIZE = 100_000
-RDF_TYPE = RDF.type
+RDF_TYPE: Final = RDF.type
 
 
 class Writer:
@@ -463,7 +463,7 @@ class NQuadsWriter(Writer):
         return end.join(pieces) + end if pieces else ""
 
 
-_PN_LOCAL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_PN_LOCAL_SAFE: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 class Abbreviator:

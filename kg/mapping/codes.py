@@ -7,13 +7,15 @@ Resource Types vocabulary and marked as ours.
 
 from __future__ import annotations
 
+from typing import Final
+
 from kg.rdf import IRI
 from kg.vocab import BIBO, BIBO_DEGREES, BIBO_STATUS, DCMITYPE, FABIO
 
-COAR_TYPE = "http://purl.org/coar/resource_type/"
+COAR_TYPE: Final = "http://purl.org/coar/resource_type/"
 
 # type → (most specific standard class, COAR resource type code)
-PUBLICATION_TYPES: dict[str, tuple[IRI, str]] = {
+PUBLICATION_TYPES: Final[dict[str, tuple[IRI, str]]] = {
     "journal_article": (BIBO.AcademicArticle, "c_6501"),
     "review": (FABIO.Review, "c_efa0"),
     "book_chapter": (BIBO.Chapter, "c_3248"),
@@ -39,11 +41,11 @@ PUBLICATION_TYPES: dict[str, tuple[IRI, str]] = {
 
 # Where ISSN/ISBN and the `publication` title belong, by type (DOMAIN.md: ISSN on
 # the journal or series node, never on the article).
-IN_PERIODICAL = {"journal_article", "review", "newspaper_article", "journal_editor"}
-IN_BOOK = {"book_chapter", "encyclopedia_article", "translation_chapter"}
-IN_PROCEEDINGS = {"conference", "conference_abstract"}
+IN_PERIODICAL: Final = {"journal_article", "review", "newspaper_article", "journal_editor"}
+IN_BOOK: Final = {"book_chapter", "encyclopedia_article", "translation_chapter"}
+IN_PROCEEDINGS: Final = {"conference", "conference_abstract"}
 # Types whose single `page` value is a page count, not a page number.
-MONOGRAPHS = {
+MONOGRAPHS: Final = {
     "book",
     "book_editor",
     "dissertation",
@@ -57,13 +59,13 @@ MONOGRAPHS = {
     "software",
 }
 
-ARTICLE_TYPES = {
+ARTICLE_TYPES: Final = {
     "original": FABIO.ResearchPaper,
     "review": FABIO.ReviewArticle,
     "letter_note": FABIO.Letter,
 }
 
-PUBLICATION_STATUS = {
+PUBLICATION_STATUS: Final = {
     "published": BIBO_STATUS.published,
     "epub_ahead": BIBO_STATUS.published,
     "accepted": BIBO_STATUS.accepted,
@@ -74,7 +76,7 @@ PUBLICATION_STATUS = {
 }
 
 # degree_awarded (instance-specific free text) → BIBO degree individual.
-DEGREES = {
+DEGREES: Final = {
     "phd": BIBO_DEGREES.phd,
     "ph.d.": BIBO_DEGREES.phd,
     "dr": BIBO_DEGREES.phd,
@@ -88,9 +90,9 @@ DEGREES = {
     "ma": BIBO_DEGREES.ma,
     "m.a.": BIBO_DEGREES.ma,
 }
-DOCTORAL_DEGREES = {BIBO_DEGREES.phd}
+DOCTORAL_DEGREES: Final = {BIBO_DEGREES.phd}
 
-LICENSES = {
+LICENSES: Final = {
     "cc_0_1_0": "https://creativecommons.org/publicdomain/zero/1.0/",
     "cc_by_4_0": "https://creativecommons.org/licenses/by/4.0/",
     "cc_by_sa_4_0": "https://creativecommons.org/licenses/by-sa/4.0/",
@@ -116,11 +118,11 @@ LICENSES = {
     "mpl_2_0": "https://opensource.org/licenses/MPL-2.0",
 }
 
-OPEN_ACCESS = IRI("http://purl.org/coar/access_right/c_abf2")
+OPEN_ACCESS: Final = IRI("http://purl.org/coar/access_right/c_abf2")
 
 # ISO 639-2/B (LibreCat) → BCP 47. Where ISO 639-1 has a two-letter code BCP 47
 # requires it; otherwise the ISO 639-2/T code is the BCP 47 subtag.
-_LANGUAGE_PAIRS = """
+_LANGUAGE_PAIRS: Final = """
 aar:aa abk:ab afr:af aka:ak alb:sq amh:am ara:ar arg:an arm:hy asm:as ava:av ave:ae
 aym:ay aze:az bak:ba bam:bm baq:eu bel:be ben:bn bis:bi bos:bs bre:br bul:bg bur:my
 cat:ca cha:ch che:ce chi:zh chu:cu chv:cv cor:kw cos:co cre:cr cze:cs dan:da div:dv
@@ -138,9 +140,9 @@ tel:te tgk:tg tgl:tl tha:th tib:bo tir:ti ton:to tsn:tn tso:ts tuk:tk tur:tr twi
 uig:ug ukr:uk urd:ur uzb:uz ven:ve vie:vi vol:vo wel:cy wln:wa wol:wo xho:xh yid:yi
 yor:yo zha:za zul:zu
 """
-LANGUAGE_TAGS: dict[str, str] = dict(pair.split(":") for pair in _LANGUAGE_PAIRS.split())
+LANGUAGE_TAGS: Final[dict[str, str]] = dict(pair.split(":") for pair in _LANGUAGE_PAIRS.split())
 # Some exports use ISO 639-2/T codes; accept them too.
-_TERMINOLOGIC = {
+_TERMINOLOGIC: Final = {
     "deu": "de",
     "fra": "fr",
     "nld": "nl",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Final
 
 from kg.rdf import IRI
 from kg.vocab import XSD
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?$")
-_YEAR = re.compile(r"\d{4}")
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+_DATE: Final = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?$")
+_YEAR: Final = re.compile(r"\d{4}")
+_DATETIME: Final = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
 
 
 def date_literal(year: str, month: str | None = None, day: str | None = None) -> tuple[str, IRI] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, Final
 
 from kg.rdf import clean_text
 
@@ -125,8 +125,8 @@ def flag(value: Any) -> bool:
     return value is True or value == 1
 
 
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.S)
-_SPACE = re.compile(r"[ \t]+")
+_TAG: Final = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.S)
+_SPACE: Final = re.compile(r"[ \t]+")
 
 
 def strip_markup(value: str) -> str:

@@ -7,19 +7,20 @@ or id, and not the login of whoever uploaded it.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from kg.mapping.fields import as_text, flag, object_list
 from kg.mapping.model import MappingContext, RecordGraph, plain, typed
 from kg.rdf import IRI, is_valid_iri
 from kg.vocab import DCAT, DCTERMS, RDF, SPDX, XSD
 
-_MEDIA_TYPE = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$", re.I)
-_CHECKSUM_ALGORITHMS = {
+_MEDIA_TYPE: Final = re.compile(r"^[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+$", re.I)
+_CHECKSUM_ALGORITHMS: Final = {
     32: SPDX.checksumAlgorithm_md5,
     40: SPDX.checksumAlgorithm_sha1,
     64: SPDX.checksumAlgorithm_sha256,
 }
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
+_HEX: Final = re.compile(r"^[0-9a-fA-F]+$")
 
 
 def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:

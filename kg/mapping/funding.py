@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from kg.mapping.dates import parse_date
 from kg.mapping.fields import as_text, object_list, required_text, text, text_list
@@ -13,10 +14,10 @@ from kg.vocab import DCTERMS, FOAF, FRAPO, KG, RDF
 
 # Calls of the European Commission's framework programmes (FP7, H2020, Horizon
 # Europe) and the ERC, as LibreCat exports write them: "H2020", "FP7-IDEAS-ERC" …
-_EC_CALL = re.compile(r"^(FP7|H2020|HORIZON|HE-|ERC)", re.I)
-EUROPEAN_COMMISSION = "European Commission"
+_EC_CALL: Final = re.compile(r"^(FP7|H2020|HORIZON|HE-|ERC)", re.I)
+EUROPEAN_COMMISSION: Final = "European Commission"
 # Crossref Funder Registry id of the European Commission.
-EUROPEAN_COMMISSION_FUNDREF = "10.13039/501100000780"
+EUROPEAN_COMMISSION_FUNDREF: Final = "10.13039/501100000780"
 
 
 def map_projects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
@@ -68,10 +69,10 @@ def _grant(number: str | None, call: str | None, project: IRI, ctx: MappingConte
 
 
 # Administrative fields of project records that are not public metadata.
-PROJECT_INTERNAL = frozenset(
+PROJECT_INTERNAL: Final = frozenset(
     "_version psp_element sc39 funded owner designated_editor member cooperator date_created".split()
 )
-PROJECT_FIELDS = frozenset(
+PROJECT_FIELDS: Final = frozenset(
     """_id name acronym alternative_name description url start_date end_date grant_number
     call_identifier funder department date_updated""".split()
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from kg.mapping.fields import as_text, code_list, required_text, text
 from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, plain
 from kg.rdf import IRI
@@ -80,4 +82,4 @@ def map_department_record(record: dict, ctx: MappingContext) -> RecordGraph:
     return graph
 
 
-DEPARTMENT_FIELDS = frozenset("_id _version name display layer tree date_created date_updated".split())
+DEPARTMENT_FIELDS: Final = frozenset("_id _version name display layer tree date_created date_updated".split())

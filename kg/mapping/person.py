@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from kg.mapping.fields import MappingError, as_text, json_type
 from kg.mapping.model import Description, MappingContext, RecordGraph, plain
 from kg.rdf import IRI, Term
 from kg.vocab import FOAF, FRAPO, OWL, RDF
 
-_ORCID_SHAPE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-_ORCID_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?orcid\.org/", re.I)
+_ORCID_SHAPE: Final = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+_ORCID_PREFIX: Final = re.compile(r"^(?:https?://)?(?:www\.)?orcid\.org/", re.I)
 
 
 def orcid_check_digit(base_digits: str) -> str:

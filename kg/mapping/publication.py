@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from kg.mapping import codes
 from kg.mapping.dates import date_literal, parse_date, parse_datetime
@@ -46,7 +47,7 @@ from kg.vocab import (
 )
 
 # Fields kg maps (here or in the entity modules).
-MAPPED_FIELDS = frozenset(
+MAPPED_FIELDS: Final = frozenset(
     """_id type status title alternative_title abstract year month day date_published
     publication_date date_created date_updated publisher place language original_language ddc keyword jel
     doi external_id publication_identifier publication series_title volume intvolume
@@ -57,15 +58,15 @@ MAPPED_FIELDS = frozenset(
     urn""".split()
 )
 # Internal or derived fields that are deliberately never exported.
-INTERNAL_FIELDS = frozenset(
+INTERNAL_FIELDS: Final = frozenset(
     """_version user_id creator email message locked accept extern has_accepted_license
     file_date_updated oa_version article_processing_charge funded_apc popular_science
     alternative_id""".split()
 )
 
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-_PAGE_RANGE = re.compile(r"^\s*([A-Za-z]?\d+[A-Za-z]?)\s*[-–—]+\s*([A-Za-z]?\d+[A-Za-z]?)\s*$")
-_CITATION_PREFERENCE = ("apa", "ama", "chicago", "mla", "ieee", "short", "default")
+_DOI_PREFIX: Final = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+_PAGE_RANGE: Final = re.compile(r"^\s*([A-Za-z]?\d+[A-Za-z]?)\s*[-–—]+\s*([A-Za-z]?\d+[A-Za-z]?)\s*$")
+_CITATION_PREFERENCE: Final = ("apa", "ama", "chicago", "mla", "ieee", "short", "default")
 
 
 def map_publication(record: dict, ctx: MappingContext) -> RecordGraph:
@@ -132,7 +133,7 @@ def _abstracts(record: dict, graph: RecordGraph) -> None:
         graph.add(graph.iri, DCTERMS.abstract, plain(strip_html_tags(body), tag))
 
 
-_ABSTRACT_TAG = re.compile(r"</?(?:p|br|i|b|em|strong|sup|sub|span|div|ul|ol|li|a|u|h[1-6])\b[^<>]*>", re.I)
+_ABSTRACT_TAG: Final = re.compile(r"</?(?:p|br|i|b|em|strong|sup|sub|span|div|ul|ol|li|a|u|h[1-6])\b[^<>]*>", re.I)
 
 
 def strip_html_tags(value: str) -> str:

@@ -8,7 +8,7 @@ whichever side stores it (see DOMAIN.md).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from kg.mapping.fields import MappingError, as_text, json_type, obj, object_list
 from kg.mapping.model import MappingContext, RecordGraph
@@ -22,7 +22,7 @@ class Rule(NamedTuple):
     holder_is_subject: bool
 
 
-RELATIONS: dict[str, Rule] = {
+RELATIONS: Final[dict[str, Rule]] = {
     # versions: the later version replaces the earlier one
     "earlier_version": Rule(DCTERMS.replaces, True),
     "later_version": Rule(DCTERMS.replaces, False),
@@ -57,9 +57,9 @@ RELATIONS: dict[str, Rule] = {
     # symmetric: ordered by id so both sides give the same triple
     "other": Rule(DCTERMS.relation, True),
 }
-_DISSERTATION_PAIR = {"dissertation_contains", "part_of_dissertation"}
+_DISSERTATION_PAIR: Final = {"dissertation_contains", "part_of_dissertation"}
 # Links the repository deliberately does not show on the record page are not published.
-UNPUBLISHED_RELATIONS = {"hidden"}
+UNPUBLISHED_RELATIONS: Final = {"hidden"}
 
 
 def _id_order_key(record_id: str) -> tuple[int, int | str]:
