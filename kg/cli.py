@@ -8,7 +8,7 @@ import click
 
 from kg import __version__, build
 from kg.config import ConfigError, load_config, mapping_options
-from kg.describe import DescribeError, describe_dump
+from kg.describe import DescribeError, describe_dump, input_files_in_background
 from kg.iris import DEFAULT_BASE, Minter
 from kg.pipeline import RECORD_STATUSES, Progress, convert
 from kg.read import InputError
@@ -191,6 +191,8 @@ def convert_command(  # type: ignore[no-untyped-def]
         if check is not None or stage is not None:
             fail("--validate is not available with --engine dask yet")
         convert_on_dask(inputs, output, fmt, rejects_path, quiet, jobs, scheduler, partition_size, options, statuses)
+    # The description gives the inputs' SHA-256: computed on another core while the records convert.
+    input_facts = input_files_in_background(inputs) if output != "-" else None
     try:
         format_for(output, fmt)
         summary = convert(
@@ -227,6 +229,8 @@ def convert_command(  # type: ignore[no-untyped-def]
                 title=title,
                 license=license_iri,
                 counts=summary.counts,
+                facts=summary.dump,
+                inputs=input_facts.result() if input_facts is not None else None,
             )
         except (DescribeError, OSError) as exc:
             fail(str(exc))

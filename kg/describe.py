@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg import __version__
+from kg.checksum import FileFacts
 from kg.iris import Minter
 from kg.rdf import IRI, Literal, nt_term
 from kg.sync import SYNC_GRAPH, rdf_format
@@ -62,27 +64,6 @@ _FORMAT_BY_OX = {
 
 class DescribeError(Exception):
     pass
-
-
-@dataclass
-class FileFacts:
-    """A file's name, size and SHA-256 (inputs and dumps)."""
-
-    name: str
-    byte_size: int | None
-    sha256: str | None
-
-    @classmethod
-    def of(cls, path: str) -> FileFacts:
-        if path == "-":
-            return cls("stdin", None, None)
-        digest = hashlib.sha256()
-        size = 0
-        with open(path, "rb") as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
-        return cls(Path(path).name, size, digest.hexdigest())
 
 
 @dataclass
@@ -287,6 +268,14 @@ def description_path(dump: str) -> str:
     return str(path.with_name(stem + ".void.ttl"))
 
 
+def input_files_in_background(sources: Iterable[str]) -> Future[list[FileFacts]]:
+    """``input_files(sources)`` on a thread of its own (its errors are raised by ``result()``)."""
+    executor = ThreadPoolExecutor(1, thread_name_prefix="kg-checksum")
+    future = executor.submit(input_files, list(sources))
+    executor.shutdown(wait=False)
+    return future
+
+
 def input_files(sources: Iterable[str]) -> list[FileFacts]:
     from kg.read import expand_sources
     from kg.sync import split_inputs
@@ -305,20 +294,23 @@ def describe_dump(
     license: str | None = None,
     started: datetime | None = None,
     counts: Counts | None = None,
+    facts: FileFacts | None = None,
+    inputs: list[FileFacts] | None = None,
 ) -> str:
     """Write the description of *dump* beside it; returns its path.
 
     *counts* are the writer's own (see ``kg.write.DumpCounter``); without them the dump
-    is parsed back and counted, which needs memory in proportion to the dump.
+    is parsed back and counted, which needs memory in proportion to the dump. *facts*
+    (the dump's size and SHA-256, see ``Summary.dump``) and *inputs* (those of the
+    *sources*), when known, spare reading the files again.
     """
-    facts = FileFacts.of(dump)
     description = Description(
         base,
         title=title,
         license=license or CC0,
         counts=counts if counts is not None else count_dump(dump, fmt),
-        dumps=[(facts, MEDIA_TYPES[fmt], dump.endswith(".gz"))],
-        inputs=input_files(sources),
+        dumps=[(facts or FileFacts.of(dump), MEDIA_TYPES[fmt], dump.endswith(".gz"))],
+        inputs=inputs if inputs is not None else input_files(sources),
         started=started,
     )
     target = description_path(dump)

@@ -20,6 +20,7 @@ from typing import Any, Final, TextIO
 
 import orjson
 
+from kg.checksum import FileFacts, HashingFile
 from kg.mapping import MappingContext, MappingError, MappingOptions, Problem, RecordGraph, map_record
 from kg.read import Item, parse_item, read_records
 from kg.write import close_output, format_for, make_writer, open_output
@@ -102,6 +103,8 @@ class Summary:
     seconds: float = 0.0
     # VoID counts of the dump written (kg.describe.Counts), gathered while writing.
     counts: Any = None
+    # Name, size and SHA-256 of the dump, computed as it was written (None for stdout).
+    dump: FileFacts | None = None
 
     def report(self) -> str:
         lines = [
@@ -154,6 +157,7 @@ def process(
     check: Check | None = None,
     jobs: int = 1,
     prepare: Prepare | None = None,
+    discard: Callable[[Any], None] | None = None,
 ) -> Iterator[Outcome]:
     """Map every readable, wanted record; say why for every other one.
 
@@ -163,7 +167,9 @@ def process(
     clashes) happens here, in order. *prepare* (e.g. a writer's ``prepare``) runs
     next to the mapping; its result is ``Mapped.prepared``. When it is given and
     jobs > 1, the graphs that come back carry no triples (only *prepare*'s result):
-    sending triples between processes costs more than mapping them.
+    sending triples between processes costs more than mapping them. *discard* receives
+    *prepare*'s result for a record rejected after it ran (a duplicate id, a SHACL violation),
+    so that a writer can keep what later results of the same worker refer to.
     """
     accountant = Accountant()
     if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
@@ -171,10 +177,10 @@ def process(
     with rare_collections():
         if jobs <= 1:
             for item in items:
-                yield _settle(_map_item(item, context, statuses, check, prepare), accountant)
+                yield _settle(_map_item(item, context, statuses, check, prepare), accountant, discard)
             return
         for partial in _map_in_workers(items, context, statuses, check, prepare, jobs):
-            yield _settle(partial, accountant)
+            yield _settle(partial, accountant, discard)
 
 
 # Allocations between runs of the cyclic garbage collector while records stream (default 700).
@@ -211,6 +217,10 @@ class _Partial:
     record: dict | bytes
     checked: tuple[list[Problem], list[Problem]] | None
     prepared: Any
+
+    def __reduce__(self) -> tuple:
+        # Through the constructor: a compiled dataclass otherwise pickles field by field (slowly).
+        return (_Partial, (self.item, self.graph, self.record, self.checked, self.prepared))
 
 
 def _map_item(
@@ -249,10 +259,19 @@ def _map_item(
     return _Partial(item, graph, record if item.raw is None else item.raw, checked, prepared)
 
 
-def _settle(partial: Outcome | _Partial, accountant: Accountant) -> Outcome:
+def _settle(
+    partial: Outcome | _Partial, accountant: Accountant, discard: Callable[[Any], None] | None = None
+) -> Outcome:
     """The checks that need the records before this one, then the final outcome."""
     if not isinstance(partial, _Partial):
         return partial
+    outcome = _decide(partial, accountant)
+    if discard is not None and partial.prepared is not None and not isinstance(outcome, Mapped):
+        discard(partial.prepared)
+    return outcome
+
+
+def _decide(partial: _Partial, accountant: Accountant) -> Outcome:
     item, graph = partial.item, partial.graph
     if accountant.duplicate(graph.record_id):
         return Rejected(
@@ -433,15 +452,16 @@ def convert(
     context = MappingContext(options)
     summary = Summary()
     rejects = open(rejects_path, "w", encoding="utf-8") if rejects_path else None
-    stream = open_output(output)
+    hashing = HashingFile(output) if output != "-" else None
+    stream = open_output(output, hashing)
     try:
         writer = make_writer(fmt, stream)
         writer.start()
         # With several jobs the records are parsed, mapped and formatted in the workers. A stage
         # (batched validation) needs the graphs themselves, so formatting then waits for it.
-        prepare = None if stage is not None else writer.prepare
+        prepare = None if stage is not None else writer.prepare_in_worker if jobs > 1 else writer.prepare
         outcomes: Iterable[Outcome] = process(
-            read_records(sources, raw=jobs > 1), context, statuses, check, jobs, prepare
+            read_records(sources, raw=jobs > 1), context, statuses, check, jobs, prepare, writer.discard
         )
         if stage is not None:
             outcomes = stage(outcomes)
@@ -452,6 +472,9 @@ def convert(
         summary.counts = writer.counter.counts()
     finally:
         close_output(output, stream)
+        if hashing is not None:
+            hashing.close()  # already closed with the stream; waits for the checksum
+            summary.dump = hashing.facts()
         if rejects:
             rejects.close()
         if progress is not None:

@@ -36,6 +36,10 @@ class Item:
     # Unparsed JSON text (read_records(..., raw=True)); parse_item turns it into a record.
     raw: bytes | None = None
 
+    def __reduce__(self) -> tuple:
+        # Through the constructor: a compiled dataclass otherwise pickles field by field (slowly).
+        return (Item, (self.source, self.position, self.record, self.error, self.raw))
+
 
 class InputError(Exception):
     """An input that cannot be opened at all (missing file, unreadable folder)."""

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from kg.mapping.model import Description, RecordGraph
@@ -82,22 +82,21 @@ def format_for(path: str | None, explicit: str | None = None) -> str:
 OUTPUT_BUFFER = 1 << 20
 
 
-def open_output(path: str) -> TextIO:
+def open_output(path: str, file: io.RawIOBase | None = None) -> TextIO:
     """A text stream for *path*; '-' is stdout, a '.gz' suffix compresses.
 
+    *file*, when given, is *path* already opened for writing bytes (e.g. a HashingFile).
     For stdout, ``close_output`` flushes the stream and leaves stdout itself open.
     """
     if path == "-":
         buffered = io.BufferedWriter(sys.stdout.buffer, OUTPUT_BUFFER)  # type: ignore[arg-type]
         return io.TextIOWrapper(buffered, encoding="utf-8", newline="\n", write_through=False)
+    handle: Any = file if file is not None else open(path, "wb", buffering=0)
     if path.endswith(".gz"):
         # No file name and mtime=0 in the header keep compressed dumps byte-identical.
-        handle = open(path, "wb")
-        raw = gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0)
-        raw.myfileobj = handle  # type: ignore[assignment]  # closing the GzipFile closes the file too
-        buffered = io.BufferedWriter(raw, OUTPUT_BUFFER)  # type: ignore[arg-type]
-        return io.TextIOWrapper(buffered, encoding="utf-8", newline="\n")
-    return open(path, "w", encoding="utf-8", newline="\n", buffering=OUTPUT_BUFFER)
+        handle = gzip.GzipFile(filename="", mode="wb", fileobj=handle, mtime=0)
+        handle.myfileobj = handle.fileobj  # closing the GzipFile closes the file too
+    return io.TextIOWrapper(io.BufferedWriter(handle, OUTPUT_BUFFER), encoding="utf-8", newline="\n")
 
 
 def close_output(path: str, stream: TextIO) -> None:
@@ -134,6 +133,11 @@ class Formatted:
     classes: tuple[str | None, ...]
     predicates: frozenset[str]
 
+    def __reduce__(self) -> tuple:
+        classes = tuple([_plain_term(cls) for cls in self.classes])
+        fields = (_plain(self.pieces), _plain(self.subjects), classes, _plain_set(self.predicates))
+        return (Formatted, (self.key, *fields))
+
 
 @dataclass
 class RecordStats:
@@ -149,12 +153,28 @@ class RecordStats:
     scoped_subjects: int = 0
     scoped_entities: int = 0
     scoped_classes: list[str] = field(default_factory=list)
-    predicates: set[str] = field(default_factory=set)
+    predicates: set[str] | frozenset[str] = field(default_factory=set)
     # The record's own triples about unscoped subjects (all written: no other record has them).
     own_triples: int = 0
     own_subjects: list[str] = field(default_factory=list)
     own_entities: list[str] = field(default_factory=list)
     own_classes: list[str] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple:
+        return (
+            RecordStats,
+            (
+                self.scoped_triples,
+                self.scoped_subjects,
+                self.scoped_entities,
+                _plain_terms(self.scoped_classes),
+                _plain_set(self.predicates),
+                self.own_triples,
+                [str(s) for s in self.own_subjects],
+                [str(s) for s in self.own_entities],
+                _plain_terms(self.own_classes),
+            ),
+        )
 
 
 @dataclass
@@ -172,8 +192,63 @@ class Prepared:
     block: str | None = None
     triples: int = 0
     own: tuple = ()
-    shared: tuple[Formatted, ...] = ()
+    # A description's key instead of the description: one its worker process has sent before.
+    shared: tuple[Formatted | int, ...] = ()
     stats: RecordStats | None = None
+    # The own triples' number (``own`` may be their text joined, see Writer.prepare_in_worker).
+    own_count: int = 0
+
+    def __reduce__(self) -> tuple:
+        return (Prepared, (self.block, self.triples, _plain(self.own), self.shared, self.stats, self.own_count))
+
+
+# What workers send back goes as plain strings: an IRI (a str subclass) pickles 25 times slower
+# than a str, and equal strings stand for the same IRI wherever the writer compares or hashes them.
+# Terms that recur in every record (predicates, classes) are sent as one string object each, and
+# predicate sets as one frozenset per shape of record, which pickle sends once per chunk.
+_PLAIN_TERMS: Final[dict[str, str]] = {}
+_PLAIN_SETS: Final[dict[frozenset[str], frozenset[str]]] = {}
+_PLAIN_CACHE_SIZE: Final = 10_000
+
+
+def _plain(values: tuple) -> tuple:
+    """*values* with IRIs as plain strings, also inside nested tuples (the pieces of some formats)."""
+    return tuple([_plain_value(value) for value in values])
+
+
+def _plain_value(value: object) -> object:
+    if type(value) is IRI:
+        return str(value)
+    if type(value) is tuple:
+        return _plain(value)
+    return value
+
+
+def _plain_term(term: str | None) -> str | None:
+    """A vocabulary term as one plain string object per process."""
+    if term is None:
+        return None
+    known = _PLAIN_TERMS.get(term)
+    if known is None:
+        if len(_PLAIN_TERMS) >= _PLAIN_CACHE_SIZE:
+            _PLAIN_TERMS.clear()
+        known = _PLAIN_TERMS[term] = str(term)
+    return known
+
+
+def _plain_terms(terms: list[str]) -> list[str]:
+    return [str(_plain_term(term)) for term in terms]
+
+
+def _plain_set(terms: set[str] | frozenset[str]) -> frozenset[str]:
+    """A set of terms as plain strings, one frozenset object per distinct set."""
+    key = frozenset(terms)
+    known = _PLAIN_SETS.get(key)
+    if known is None:
+        if len(_PLAIN_SETS) >= _PLAIN_CACHE_SIZE:
+            _PLAIN_SETS.clear()
+        known = _PLAIN_SETS[key] = frozenset(_plain_terms(list(terms)))
+    return known
 
 
 class _RecordCounter:
@@ -188,11 +263,12 @@ class _RecordCounter:
         self._own_subjects: dict[str, None] = {}
         self._own_entities: dict[str, None] = {}
         self._about_record = False
+        self.predicates: set[str] = set()
 
     def own(self, triple: Triple) -> None:
         s, p, o = triple
         stats = self.stats
-        stats.predicates.add(p)
+        self.predicates.add(p)
         cls = o if p == RDF_TYPE and type(o) is IRI else None
         if s is self.record:  # most own triples are about the record: the same IRI object
             self._about_record = True
@@ -218,6 +294,7 @@ class _RecordCounter:
         stats = self.stats
         stats.scoped_subjects = len(self._scoped_subjects)
         stats.scoped_entities = len(self._scoped_entities)
+        stats.predicates = self.predicates
         if self._about_record:
             self._own_subjects[self.record] = None
         stats.own_subjects = list(self._own_subjects)
@@ -236,10 +313,13 @@ class DumpCounter:
         self._scoped_entities = 0
         self._subjects: set[int] = set()
         self._entities: set[int] = set()
+        self._last_predicates: set[str] | frozenset[str] = frozenset()
 
     def add_record(self, stats: RecordStats) -> None:
         """Count a record's own triples and those about things scoped to it."""
-        self.predicates |= stats.predicates
+        if stats.predicates is not self._last_predicates:  # records of one shape share the set
+            self.predicates |= stats.predicates
+            self._last_predicates = stats.predicates
         self.triples += stats.scoped_triples + stats.own_triples
         self._scoped_subjects += stats.scoped_subjects
         self._scoped_entities += stats.scoped_entities
@@ -277,6 +357,8 @@ class DumpCounter:
 
 # Descriptions formatted per process; when full the cache starts afresh (memory stays bounded).
 FORMATTED_CACHE_SIZE = 100_000
+# Keys of the descriptions a worker process has sent; when full it starts afresh and sends them again.
+SENT_KEYS_SIZE = 2_000_000
 RDF_TYPE: Final = RDF.type
 
 
@@ -284,6 +366,8 @@ class Writer:
     """Base class: subclasses format triples (``piece``) and assemble them (``render``)."""
 
     quads = False
+    # Own pieces are text written as they come (N-Triples): a worker sends them as one string.
+    joins_own = False
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -291,6 +375,10 @@ class Writer:
         self._seen: set[int] = set()
         self._described: set[int] = set()
         self._formatted: dict[int, tuple[Description, Formatted]] = {}
+        # In a worker: keys of the descriptions sent so far. In the writing process: descriptions
+        # of records that were prepared but not written (see discard).
+        self._sent: set[int] = set()
+        self._unwritten: dict[int, Formatted] = {}
         self.triples_written = 0
         self.counter = DumpCounter()
 
@@ -328,7 +416,41 @@ class Writer:
             pieces = list(dict.fromkeys([*own, *(text for f in shared for text in f.pieces)]))
             block = self.render_graph(graph.iri, pieces)
             return Prepared(block=block, triples=len(pieces), shared=tuple(shared), stats=stats)
-        return Prepared(own=tuple(own), shared=tuple(shared), stats=stats)
+        return Prepared(own=tuple(own), shared=tuple(shared), stats=stats, own_count=len(own))
+
+    def prepare_in_worker(self, graph: RecordGraph) -> Prepared:
+        """``prepare`` for a worker process, whose result is pickled to the writing process.
+
+        A description this process has sent before goes as its key: the writing process handles
+        results in input order, so it has that description already — written, or kept by
+        ``discard``. Most of a record's shared descriptions recur, and pickling them cost more
+        than mapping the record.
+        """
+        prepared = self.prepare(graph)
+        sent = self._sent
+        if len(sent) >= SENT_KEYS_SIZE:
+            sent.clear()
+        shared: list[Formatted | int] = []
+        for formatted in prepared.shared:
+            key = formatted.key if isinstance(formatted, Formatted) else None
+            if key is None:
+                shared.append(formatted)
+            elif key in sent:
+                shared.append(key)
+            else:
+                sent.add(key)
+                shared.append(formatted)
+        own = prepared.own
+        if self.joins_own and prepared.block is None:
+            own = ("".join(own),)
+        return Prepared(prepared.block, prepared.triples, own, tuple(shared), prepared.stats, prepared.own_count)
+
+    def discard(self, prepared: Prepared) -> None:
+        """A prepared record will not be written (a duplicate id, a SHACL violation): keep its
+        unwritten descriptions, which later records prepared in the same worker may refer to by key."""
+        for formatted in prepared.shared:
+            if isinstance(formatted, Formatted) and formatted.key is not None and formatted.key not in self._described:
+                self._unwritten[formatted.key] = formatted
 
     def formatted(self, description: Description) -> Formatted:
         """The description formatted by this writer (once per process while the cache holds it).
@@ -372,7 +494,7 @@ class Writer:
             seen.add(text)
             pieces.append(text)
             s, p, o = triple
-            counter.stats.predicates.add(p)
+            counter.predicates.add(p)
             counter.scoped(s, o if p == RDF_TYPE and type(o) is IRI else None)
         return Formatted(None, tuple(pieces), (), (), frozenset())
 
@@ -384,7 +506,17 @@ class Writer:
         seen = self._seen
         described = self._described
         fresh: list[Hashable] = []
-        for formatted in prepared.shared:
+        unwritten = self._unwritten
+        for reference in prepared.shared:
+            if isinstance(reference, int):  # sent before by the worker that prepared this record
+                if reference in described:
+                    continue
+                stashed = unwritten.pop(reference, None)
+                if stashed is None:
+                    raise RuntimeError(f"internal error: description {reference} referred to but never sent")
+                formatted = stashed
+            else:
+                formatted = reference
             key = formatted.key
             if key is None:
                 fresh.extend(formatted.pieces)
@@ -392,6 +524,8 @@ class Writer:
             if key in described:
                 continue
             described.add(key)
+            if unwritten:
+                unwritten.pop(key, None)
             counter.predicates |= formatted.predicates
             for text, subject, cls in zip(formatted.pieces, formatted.subjects, formatted.classes, strict=True):
                 piece_key = hash(text)
@@ -407,9 +541,8 @@ class Writer:
             self.triples_written += prepared.triples
             self.stream.write(prepared.block)
             return
-        pieces = [*prepared.own, *fresh]
-        self.triples_written += len(pieces)
-        self.write_pieces(pieces)
+        self.triples_written += prepared.own_count + len(fresh)
+        self.write_pieces([*prepared.own, *fresh])
 
     def piece(self, triple: Triple) -> Hashable:
         """One triple, formatted as far as it can be without knowing its neighbours."""
@@ -445,6 +578,8 @@ def statement(triple: Triple, end: str) -> str:
 
 
 class NTriplesWriter(Writer):
+    joins_own = True
+
     def piece(self, triple: Triple) -> str:
         return statement(triple, ".\n")
 

@@ -64,7 +64,14 @@ def generated(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize(
     "options",
-    [["-f", "nt"], ["-f", "nq"], ["-f", "ttl"], ["-f", "jsonld"], ["-f", "nt", "--jobs", "2"], ["-f", "nt", "--validate"]],
+    [
+        ["-f", "nt"],
+        ["-f", "nq"],
+        ["-f", "ttl"],
+        ["-f", "jsonld"],
+        ["-f", "nt", "--jobs", "2"],
+        ["-f", "nt", "--validate"],
+    ],
     ids=["nt", "nq", "ttl", "jsonld", "nt-jobs2", "nt-validate"],
 )
 def test_compiled_and_plain_python_give_the_same_output(tmp_path, generated, options):

@@ -81,3 +81,46 @@ def test_process_yields_the_same_outcomes_with_a_check_in_the_workers(inputs):
     reasons = [o.reason for o in one if isinstance(o, Rejected)]
     assert any("title: too short" in reason for reason in reasons)
     assert any(any(w.reason == "long title" for w in o[3]) for o in one if isinstance(o, tuple))
+
+
+def _handed_over(tmp_path: Path) -> list[str]:
+    """Records in one worker's chunk where a rejected record is the first to mention what the next one repeats.
+
+    A worker sends a description once and then only its key; when the record that carried it is
+    rejected in the writing process (a duplicate id here), the next record's key must still find it.
+    """
+    from tests.conftest import record, write_json
+
+    stranger = {"first_name": "Ada", "last_name": "Stranger", "id": "P-STRANGER"}
+    project = [{"_id": "PRJ-9", "name": "Only Here", "grant_number": "77", "call_identifier": "H2020"}]
+    records = [
+        record("1", author=[{"first_name": "Bo", "last_name": "First", "id": "P-FIRST"}]),
+        record("1", title="Same id again", author=[stranger], project=project),
+        record("3", title="Short", author=[stranger], project=project),
+        record("4", author=[stranger], project=project),
+    ]
+    return [str(write_json(tmp_path / "handed-over.json", records))]
+
+
+@pytest.mark.parametrize("fmt", ["nt", "nq", "ttl"])
+def test_what_a_rejected_record_described_first_is_still_written_for_later_records(tmp_path, fmt):
+    inputs = _handed_over(tmp_path)
+    one, _, summary = _convert(inputs, tmp_path / f"one.{fmt}", jobs=1)
+    two, _, _ = _convert(inputs, tmp_path / f"two.{fmt}", jobs=2)
+    assert one == two
+    assert summary.rejected == 1
+    assert b"Stranger" in one and b"Only Here" in one
+
+
+def _reject_short_titles(graph: RecordGraph) -> tuple[list[Problem], list[Problem]]:
+    titles = [o.value for s, p, o in graph.own if p.endswith("/title") and s == graph.iri]
+    return ([Problem(graph.record_id, "title", "too short")] if titles == ["Short"] else []), []
+
+
+def test_what_a_record_failing_its_check_described_first_is_still_written(tmp_path):
+    inputs = _handed_over(tmp_path)
+    one, _, summary = _convert(inputs, tmp_path / "one.nt", jobs=1, check=_reject_short_titles)
+    two, _, _ = _convert(inputs, tmp_path / "two.nt", jobs=2, check=_reject_short_titles)
+    assert one == two
+    assert summary.rejected == 2  # the duplicate id and the short title
+    assert b"Stranger" in one and b"Only Here" in one

@@ -102,6 +102,14 @@ class RecordGraph:
     unmapped_fields: list[str] = field(default_factory=list)
     date_updated: str | None = None
 
+    def __reduce__(self) -> tuple:
+        # Workers send graphs back (their triples dropped when the writer's prepare ran there):
+        # through the constructor, with the IRIs outside the triples as plain strings (an IRI, a
+        # str subclass, pickles 25 times slower than a str).
+        orcids = [(orcid, str(person), name) for orcid, person, name in self.orcids]
+        fields = (self.own, self.shared, self.warnings, orcids, self.unmapped_fields, self.date_updated)
+        return (_rebuild_graph, (self.record_id, str(self.iri), *fields))
+
     def add(self, subject: IRI, predicate: IRI, obj: Term | None) -> None:
         if obj is not None:
             self.own.append((subject, predicate, obj))
@@ -126,6 +134,20 @@ class RecordGraph:
     def triples(self) -> list[Triple]:
         """All triples of the record's graph, each once, in a stable order."""
         return list(dict.fromkeys(self.own + self.shared_triples()))
+
+
+def _rebuild_graph(
+    record_id: str,
+    iri: str,
+    own: list[Triple],
+    shared: list[Description],
+    warnings: list[Problem],
+    orcids: list[tuple[str, str, str]],
+    unmapped_fields: list[str],
+    date_updated: str | None,
+) -> RecordGraph:
+    people = [(orcid, IRI(person), name) for orcid, person, name in orcids]
+    return RecordGraph(record_id, IRI(iri), own, shared, warnings, people, unmapped_fields, date_updated)
 
 
 def plain(value: str | None, lang: str | None = None) -> Literal | None:
