@@ -146,7 +146,7 @@ def _read_lines(stream: IO[bytes], name: str, raw: bool = False) -> Iterator[Ite
     for number, line in enumerate(stream, start=1):
         if number == 1:
             line = line.removeprefix(b"\xef\xbb\xbf")
-        if not line.strip():
+        if not line or line.isspace():  # a blank line (stops at a record's "{"; strip() copied it)
             continue
         position = f"line {number}"
         if raw:
