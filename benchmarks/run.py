@@ -209,6 +209,15 @@ def start_oxigraph(location: Path) -> tuple[subprocess.Popen[bytes], str]:
     return server, f"http://127.0.0.1:{port}"
 
 
+def job_counts(name: str, jobs_list: list[int], parallel: bool) -> list[int]:
+    """The headline runs with every job count, a dask cluster with the most, the rest in one process."""
+    if not parallel:
+        return [1]
+    if name in ("convert nt", "convert+validate nt"):
+        return jobs_list
+    return [max(jobs_list)] if "dask" in name else [min(jobs_list)]
+
+
 def run_kg(size: int, path: Path, jobs_list: list[int], results: list[Result], only: set[str] | None) -> None:
     reference = OUT / f"kg-{size}-1.nt"  # kept for run_floor; main() deletes it after the size
     for name, (template, _suffix, feature) in KG_RUNS.items():
@@ -217,16 +226,7 @@ def run_kg(size: int, path: Path, jobs_list: list[int], results: list[Result], o
         if feature and not has_feature(feature):
             results.append(Result(size, f"kg {name}", 1, None, None, note=f"n/a: no `kg {feature}` on this branch"))
             continue
-        parallel = has_feature(f"{template[0]} --jobs")
-        for jobs in jobs_list if parallel else [1]:
-            if (
-                parallel
-                and name != "convert nt"
-                and jobs == 1
-                and len(jobs_list) > 1
-                and not name.startswith("convert+")
-            ):
-                continue  # one job only for the headline run, to keep the benchmark short
+        for jobs in job_counts(name, jobs_list, has_feature(f"{template[0]} --jobs")):
             out = OUT / f"kg-{size}-{jobs}"
             server = None
             try:

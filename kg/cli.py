@@ -10,7 +10,7 @@ from kg import __version__, build
 from kg.config import ConfigError, load_config, mapping_options
 from kg.describe import DescribeError, describe_dump, input_files_in_background
 from kg.iris import DEFAULT_BASE, Minter
-from kg.pipeline import RECORD_STATUSES, Progress, convert
+from kg.pipeline import RECORD_STATUSES, Progress, WorkerError, convert
 from kg.read import InputError
 from kg.write import FORMATS, FormatError, format_for
 
@@ -208,7 +208,7 @@ def convert_command(  # type: ignore[no-untyped-def]
             stage=stage,
             jobs=jobs,
         )
-    except (FormatError, InputError) as exc:
+    except (FormatError, InputError, WorkerError) as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")

@@ -42,7 +42,7 @@ from kg.pipeline import (
     chunked,
 )
 from kg.read import Item, read_records
-from kg.write import NQuadsWriter
+from kg.write import GZIP_LEVEL, NQuadsWriter
 
 MANIFEST = "manifest.json"
 PARTITION_SIZE = 10_000
@@ -90,7 +90,7 @@ def map_partition(
     # No file name and mtime 0 in the gzip header: the same input gives the same shard bytes.
     with (
         open(path, "wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as stream,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0) as stream,
     ):
         for position, item in enumerate(items):
             partial = _map_item(item, context, statuses, check, writer.prepare)

@@ -14,6 +14,8 @@ import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, TextIO
@@ -296,8 +298,17 @@ def _decide(partial: _Partial, accountant: Accountant) -> Outcome:
 CHUNK = 256
 IN_FLIGHT_PER_JOB = 4
 
-# The worker's settings, inherited through fork (a check may be any callable).
+# A worker process's settings, inherited through fork (a check may be any callable).
 _worker_settings: tuple | None = None
+
+
+class WorkerError(Exception):
+    """A worker process stopped (killed, out of memory, or a result that cannot be sent back)."""
+
+
+def _take_settings(*settings: object) -> None:
+    global _worker_settings
+    _worker_settings = settings
 
 
 def _map_chunk(chunk: list[Item]) -> list[Outcome | _Partial]:
@@ -326,28 +337,36 @@ def _map_in_workers(
     prepare: Prepare | None,
     jobs: int,
 ) -> Iterator[Outcome | _Partial]:
-    global _worker_settings
-    _worker_settings = (context, statuses, check, prepare)
-    # fork: workers inherit the settings (and any check) without pickling them.
-    pool = multiprocessing.get_context("fork").Pool(jobs)
-    _worker_settings = None
+    # fork: workers inherit the settings (and any check) without pickling them. A process pool
+    # from concurrent.futures, not multiprocessing.Pool: when a worker dies, or its result cannot
+    # be unpickled, the waiting futures fail instead of waiting for ever.
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_take_settings,
+        initargs=(context, statuses, check, prepare),
+    )
     try:
         pending: deque = deque()
         chunks = chunked(items, CHUNK)
         limit = jobs * IN_FLIGHT_PER_JOB
         for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_map_chunk, (chunk,))))
+            pending.append((chunk, pool.submit(_map_chunk, chunk)))
             if len(pending) >= limit:
                 yield from _restore(*pending.popleft())
         while pending:
             yield from _restore(*pending.popleft())
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _restore(chunk: list[Item], result: Any) -> Iterator[Outcome | _Partial]:
-    for item, partial in zip(chunk, result.get(), strict=True):
+def _restore(chunk: list[Item], result: Future) -> Iterator[Outcome | _Partial]:
+    try:
+        partials = result.result()
+    except BrokenProcessPool as exc:
+        where = f"{chunk[0].source} from {chunk[0].position}"
+        raise WorkerError(f"a worker process stopped while mapping {where}: {exc}") from exc
+    for item, partial in zip(chunk, partials, strict=True):
         if isinstance(partial, _Partial):
             partial.item = item  # the parent's own copy: same source and position
             if item.raw is not None:

@@ -124,3 +124,35 @@ def test_what_a_record_failing_its_check_described_first_is_still_written(tmp_pa
     assert one == two
     assert summary.rejected == 2  # the duplicate id and the short title
     assert b"Stranger" in one and b"Only Here" in one
+
+
+def test_a_worker_that_dies_ends_the_run_with_a_clear_error_instead_of_hanging(tmp_path):
+    # A check that kills its worker process on one record (as the kernel's OOM killer would).
+    script = f"""
+import os, sys
+from kg.pipeline import WorkerError, convert
+from kg.generate import write_corpus
+
+checked = 0
+
+def dies_on_its_100th_record(graph):
+    global checked
+    checked += 1  # per worker process
+    if checked == 100:
+        os._exit(9)
+    return [], []
+
+write_corpus(2000, "{tmp_path}/corpus.jsonl", seed=3)
+try:
+    convert(["{tmp_path}/corpus.jsonl"], "{tmp_path}/out.nt", check=dies_on_its_100th_record, jobs=2)
+except WorkerError as exc:
+    print("WorkerError:", exc)
+    sys.exit(0)
+sys.exit("no error")
+"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "a worker process stopped while mapping" in done.stdout
