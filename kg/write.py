@@ -358,7 +358,7 @@ class DumpCounter:
 
 
 # Descriptions formatted per process; when full the cache starts afresh (memory stays bounded).
-FORMATTED_CACHE_SIZE = 100_000
+FORMATTED_CACHE_SIZE = 40_000
 # Keys of the descriptions a worker process has sent; when full it starts afresh and sends them again.
 SENT_KEYS_SIZE = 2_000_000
 RDF_TYPE: Final = RDF.type

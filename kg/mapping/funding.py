@@ -7,7 +7,7 @@ from typing import Final
 
 from kg.mapping.dates import parse_date
 from kg.mapping.fields import as_text, object_list, required_text, text, text_list
-from kg.mapping.model import Facts, MappingContext, RecordGraph, plain, typed
+from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, mention, plain, typed
 from kg.mapping.organization import map_units
 from kg.rdf import IRI, is_valid_iri
 from kg.vocab import DCTERMS, FOAF, FRAPO, KG, RDF
@@ -32,20 +32,22 @@ def map_projects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
             graph.warn(where, "project without _id skipped")
             continue
         key = ("project", project_id, name, grant_number, call)
-        known = ctx.recall(key)
-        if known is None:
-            project = ctx.iris.project(project_id)
-            facts = Facts()
-            facts.types(project, FOAF.Project)
-            facts.add(project, FOAF.name, plain(name))
-            grant = _grant(grant_number, call, project, ctx, facts)
-            known = (project, grant, facts.description())
-            ctx.remember(key, known)
-        project, grant, description = known
-        graph.share(description)
+        project, grant = mention(graph, ctx, key, _describe_project, ctx, project_id, name, grant_number, call)
         graph.add(graph.iri, FRAPO.isOutputOf, project)
         if grant is not None:
             graph.add(graph.iri, FRAPO.isFundedBy, grant)
+
+
+def _describe_project(
+    ctx: MappingContext, project_id: str, name: str | None, grant_number: str | None, call: str | None
+) -> tuple[tuple[IRI, IRI | None], Description]:
+    """((project, grant), the description of both and of the grant's funder)."""
+    project = ctx.iris.project(project_id)
+    facts = Facts()
+    facts.types(project, FOAF.Project)
+    facts.add(project, FOAF.name, plain(name))
+    grant = _grant(grant_number, call, project, ctx, facts)
+    return (project, grant), facts.description()
 
 
 def _grant(number: str | None, call: str | None, project: IRI, ctx: MappingContext, facts: Facts) -> IRI | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -39,7 +39,7 @@ class MappingOptions:
 
 
 # Descriptions remembered per run; when full the memo starts afresh (memory stays bounded).
-MEMO_SIZE = 100_000
+MEMO_SIZE = 40_000
 
 
 class MappingContext:
@@ -134,6 +134,23 @@ class RecordGraph:
     def triples(self) -> list[Triple]:
         """All triples of the record's graph, each once, in a stable order."""
         return list(dict.fromkeys(self.own + self.shared_triples()))
+
+
+def mention(
+    graph: RecordGraph, ctx: MappingContext, key: tuple, describe: Callable[..., tuple[Any, Description]], *args: Any
+) -> Any:
+    """Share in *graph* the description of a thing other records mention too; what *describe* names it.
+
+    ``describe(*args)`` returns (the thing's IRI — or IRIs —, its description). It depends only on
+    its arguments, which *key* stands for, so it runs once per run: later records get the same
+    description object from the context's memo.
+    """
+    known = ctx.recall(key)
+    if known is None:
+        known = describe(*args)
+        ctx.remember(key, known)
+    graph.share(known[1])
+    return known[0]
 
 
 def _rebuild_graph(

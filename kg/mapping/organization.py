@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from kg.mapping.fields import as_text, code_list, required_text, text
-from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, plain
+from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, mention, plain
 from kg.rdf import IRI
 from kg.vocab import FOAF, ORG, RDF, RDFS
 
@@ -21,38 +21,30 @@ def map_units(record: dict, field: str, predicate: IRI, ctx: MappingContext, gra
             graph.warn(f"{field}[{index}]", "organisational unit without _id skipped")
             continue
         name = as_text(entry.get("name"), f"{field}[{index}].name")
-        unit, description = _unit(unit_id, name, ctx)
-        graph.share(description)
+        unit: IRI = mention(graph, ctx, ("unit", unit_id, name), _describe_unit, ctx, unit_id, name)
         graph.add(graph.iri, predicate, unit)
 
 
-def _unit(unit_id: str, name: str | None, ctx: MappingContext) -> tuple[IRI, Description]:
-    key = ("unit", unit_id, name)
-    known = ctx.recall(key)
-    if known is not None:
-        return known
+def _describe_unit(ctx: MappingContext, unit_id: str, name: str | None) -> tuple[IRI, Description]:
     unit = ctx.iris.department(unit_id)
     facts = Facts()
     facts.types(unit, FOAF.Organization, ORG.OrganizationalUnit)
     facts.add(unit, FOAF.name, plain(name))
-    made = (unit, facts.description())
-    ctx.remember(key, made)
-    return made
+    return unit, facts.description()
 
 
 def organization(name: str, ctx: MappingContext, graph: RecordGraph) -> IRI:
     """A named organisation without an id of its own (a publisher, a university)."""
-    key = ("organization", name)
-    known = ctx.recall(key)
-    if known is None:
-        iri = ctx.iris.organization(name)
-        facts = Facts()
-        facts.types(iri, FOAF.Organization)
-        facts.add(iri, FOAF.name, plain(name))
-        known = (iri, facts.description())
-        ctx.remember(key, known)
-    graph.share(known[1])
-    return known[0]
+    iri: IRI = mention(graph, ctx, ("organization", name), _describe_organization, ctx, name)
+    return iri
+
+
+def _describe_organization(ctx: MappingContext, name: str) -> tuple[IRI, Description]:
+    iri = ctx.iris.organization(name)
+    facts = Facts()
+    facts.types(iri, FOAF.Organization)
+    facts.add(iri, FOAF.name, plain(name))
+    return iri, facts.description()
 
 
 def map_department_record(record: dict, ctx: MappingContext) -> RecordGraph:

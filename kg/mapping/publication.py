@@ -23,7 +23,7 @@ from kg.mapping.fields import (
 )
 from kg.mapping.file import map_files
 from kg.mapping.funding import map_projects
-from kg.mapping.model import Facts, MappingContext, RecordGraph, plain, typed
+from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, mention, plain, typed
 from kg.mapping.organization import map_units, organization
 from kg.mapping.person import map_people
 from kg.mapping.relation import map_related_records, map_top_level_links
@@ -225,22 +225,21 @@ def _subjects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         if not re.fullmatch(r"\d{3}(?:\.\d+)?", notation):
             graph.warn("ddc", f"not a Dewey class: {notation!r}")
             continue
-        key = ("ddc", notation)
-        known = ctx.recall(key)
-        if known is None:
-            concept = ctx.iris.ddc(notation)
-            facts = Facts()
-            facts.add(concept, DCAM.memberOf, DCTERMS.DDC)
-            facts.add(concept, RDF.value, plain(notation))
-            known = (concept, facts.description())
-            ctx.remember(key, known)
-        graph.add(graph.iri, DCTERMS.subject, known[0])
-        graph.share(known[1])
+        concept: IRI = mention(graph, ctx, ("ddc", notation), _describe_ddc_class, ctx, notation)
+        graph.add(graph.iri, DCTERMS.subject, concept)
     for keyword in text_list(record, "keyword"):
         # Free-text keywords are not subjects with an IRI; dcat:keyword takes literals.
         graph.add(graph.iri, DCAT.keyword, plain(single_line(keyword)))
     for code in text_list(record, "jel"):
         graph.add(graph.iri, DCTERMS.subject, ctx.iris.jel(code))
+
+
+def _describe_ddc_class(ctx: MappingContext, notation: str) -> tuple[IRI, Description]:
+    concept = ctx.iris.ddc(notation)
+    facts = Facts()
+    facts.add(concept, DCAM.memberOf, DCTERMS.DDC)
+    facts.add(concept, RDF.value, plain(notation))
+    return concept, facts.description()
 
 
 def _numbering(record: dict, record_type: str, graph: RecordGraph) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kg.mapping import codes
 from kg.mapping.dates import parse_date
 from kg.mapping.fields import as_text, obj, text, text_list
-from kg.mapping.model import Facts, MappingContext, RecordGraph, plain, typed
+from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, mention, plain, typed
 from kg.rdf import IRI
 from kg.vocab import BIBO, DBO, DCTERMS, KG, XSD
 
@@ -55,36 +55,37 @@ def _periodical(
     cls: IRI, title: str | None, issns: list[str], eissns: list[str], ctx: MappingContext, graph: RecordGraph
 ) -> IRI:
     key = ("periodical", cls, title, tuple(issns), tuple(eissns))
-    known = ctx.recall(key)
-    if known is None:
-        journal = ctx.iris.periodical(_first(issns, eissns), title)
-        facts = Facts()
-        facts.types(journal, cls)
-        facts.add(journal, DCTERMS.title, plain(title))
-        for issn in issns:
-            facts.add(journal, BIBO.issn, plain(issn))
-        for issn in eissns:
-            facts.add(journal, BIBO.eissn, plain(issn))
-        known = (journal, facts.description())
-        ctx.remember(key, known)
-    graph.share(known[1])
-    return known[0]
+    journal: IRI = mention(graph, ctx, key, _describe_periodical, ctx, cls, title, issns, eissns)
+    return journal
+
+
+def _describe_periodical(
+    ctx: MappingContext, cls: IRI, title: str | None, issns: list[str], eissns: list[str]
+) -> tuple[IRI, Description]:
+    journal = ctx.iris.periodical(_first(issns, eissns), title)
+    facts = Facts()
+    facts.types(journal, cls)
+    facts.add(journal, DCTERMS.title, plain(title))
+    for issn in issns:
+        facts.add(journal, BIBO.issn, plain(issn))
+    for issn in eissns:
+        facts.add(journal, BIBO.eissn, plain(issn))
+    return journal, facts.description()
 
 
 def _host(cls: IRI, title: str | None, isbns: list[str], ctx: MappingContext, graph: RecordGraph) -> IRI:
-    key = ("host", cls, title, tuple(isbns))
-    known = ctx.recall(key)
-    if known is None:
-        host = ctx.iris.host_book(_first(isbns), title or "")
-        facts = Facts()
-        facts.types(host, cls)
-        facts.add(host, DCTERMS.title, plain(title))
-        for isbn in isbns:
-            facts.add(host, BIBO.isbn, plain(isbn))
-        known = (host, facts.description())
-        ctx.remember(key, known)
-    graph.share(known[1])
-    return known[0]
+    host: IRI = mention(graph, ctx, ("host", cls, title, tuple(isbns)), _describe_host, ctx, cls, title, isbns)
+    return host
+
+
+def _describe_host(ctx: MappingContext, cls: IRI, title: str | None, isbns: list[str]) -> tuple[IRI, Description]:
+    host = ctx.iris.host_book(_first(isbns), title or "")
+    facts = Facts()
+    facts.types(host, cls)
+    facts.add(host, DCTERMS.title, plain(title))
+    for isbn in isbns:
+        facts.add(host, BIBO.isbn, plain(isbn))
+    return host, facts.description()
 
 
 def _series(
@@ -97,22 +98,24 @@ def _series(
 ) -> IRI:
     """The series node; *in_series* is a host book that is part of it (said with the series)."""
     key = ("series", title, tuple(issns), tuple(eissns), in_series)
-    known = ctx.recall(key)
-    if known is None:
-        series = ctx.iris.series(_first(issns, eissns), title)
-        facts = Facts()
-        facts.types(series, BIBO.Series)
-        facts.add(series, DCTERMS.title, plain(title))
-        for issn in issns:
-            facts.add(series, BIBO.issn, plain(issn))
-        for issn in eissns:
-            facts.add(series, BIBO.eissn, plain(issn))
-        if in_series is not None:
-            facts.add(in_series, DCTERMS.isPartOf, series)
-        known = (series, facts.description())
-        ctx.remember(key, known)
-    graph.share(known[1])
-    return known[0]
+    series: IRI = mention(graph, ctx, key, _describe_series, ctx, title, issns, eissns, in_series)
+    return series
+
+
+def _describe_series(
+    ctx: MappingContext, title: str | None, issns: list[str], eissns: list[str], in_series: IRI | None
+) -> tuple[IRI, Description]:
+    series = ctx.iris.series(_first(issns, eissns), title)
+    facts = Facts()
+    facts.types(series, BIBO.Series)
+    facts.add(series, DCTERMS.title, plain(title))
+    for issn in issns:
+        facts.add(series, BIBO.issn, plain(issn))
+    for issn in eissns:
+        facts.add(series, BIBO.eissn, plain(issn))
+    if in_series is not None:
+        facts.add(in_series, DCTERMS.isPartOf, series)
+    return series, facts.description()
 
 
 def map_conference(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
@@ -124,19 +127,21 @@ def map_conference(record: dict, ctx: MappingContext, graph: RecordGraph) -> Non
     end = _conference_date(conference, "end_date", graph)
     location = as_text(conference.get("location"), "conference.location")
     key = ("conference", name, start, end, location)
-    known = ctx.recall(key)
-    if known is None:
-        event = ctx.iris.conference(name, start)
-        facts = Facts()
-        facts.types(event, BIBO.Conference, BIBO.Event)
-        facts.add(event, DCTERMS.title, plain(name))
-        facts.add(event, KG.place, plain(location))
-        facts.add(event, DBO.startDate, typed(start, XSD.date))
-        facts.add(event, DBO.endDate, typed(end, XSD.date))
-        known = (event, facts.description())
-        ctx.remember(key, known)
-    graph.share(known[1])
-    graph.add(graph.iri, BIBO.presentedAt, known[0])
+    event: IRI = mention(graph, ctx, key, _describe_conference, ctx, name, start, end, location)
+    graph.add(graph.iri, BIBO.presentedAt, event)
+
+
+def _describe_conference(
+    ctx: MappingContext, name: str, start: str | None, end: str | None, location: str | None
+) -> tuple[IRI, Description]:
+    event = ctx.iris.conference(name, start)
+    facts = Facts()
+    facts.types(event, BIBO.Conference, BIBO.Event)
+    facts.add(event, DCTERMS.title, plain(name))
+    facts.add(event, KG.place, plain(location))
+    facts.add(event, DBO.startDate, typed(start, XSD.date))
+    facts.add(event, DBO.endDate, typed(end, XSD.date))
+    return event, facts.description()
 
 
 def _conference_date(conference: dict, key: str, graph: RecordGraph) -> str | None:
