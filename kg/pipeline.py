@@ -176,7 +176,7 @@ def process(
     accountant = Accountant()
     if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
         jobs = 1  # workers inherit the settings (and any check) by fork; without it, map here
-    with rare_collections():
+    with without_cycle_collector():
         if jobs <= 1:
             for item in items:
                 yield _settle(_map_item(item, context, statuses, check, prepare), accountant, discard)
@@ -185,25 +185,23 @@ def process(
             yield _settle(partial, accountant, discard)
 
 
-# Allocations between runs of the cyclic garbage collector while records stream (default 700).
-STREAMING_GC_THRESHOLD = (100_000, 50, 100)
-
-
 @contextmanager
-def rare_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector rarely while records stream through.
+def without_cycle_collector() -> Iterator[None]:
+    """Switch the cyclic garbage collector off while records stream through.
 
-    A record makes thousands of short-lived tuples and lists that reference counting
-    frees at once; with the default thresholds the collector still ran every few records
-    and walked the long-lived descriptions of the mapping memo and the writer's cache
-    each time (a fifth of a conversion's time). The thresholds are restored afterwards.
+    Mapping, checking and writing a record make no reference cycles (tests/test_pipeline.py
+    holds them to that), so reference counting frees everything a record leaves behind. The
+    collector would find nothing, yet each run walks the long-lived descriptions of the mapping
+    memo and the writer's cache: an eighth of a conversion even when it ran rarely. Whatever
+    was on before is on again afterwards (workers forked meanwhile inherit the switch).
     """
-    before = gc.get_threshold()
-    gc.set_threshold(*STREAMING_GC_THRESHOLD)
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        if was_enabled:
+            gc.enable()
 
 
 # A function of a record's graph computed where the record is mapped.
