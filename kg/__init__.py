@@ -45,5 +45,5 @@ def build() -> str:
     if len(compiled) == len(HOT_PATH):
         return "hot path compiled with mypyc"
     if not compiled:
-        return "pure Python; a build with a C compiler is about 3x faster"
+        return "pure Python; a build with a C compiler is about 1.7x faster"
     return f"partly compiled ({len(compiled)} of {len(HOT_PATH)} hot-path modules)"
