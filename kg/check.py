@@ -280,7 +280,7 @@ class Shapes:
 def collecting_cycles() -> Iterator[None]:
     """The cyclic garbage collector on while pyshacl and rdflib run.
 
-    Records stream with the collector off (``kg.pipeline.without_cycle_collector``): the
+    Conversions run with the collector off (``kg.pipeline.without_cycle_collector``): the
     mapping makes no reference cycles, but rdflib graphs and pyshacl's validators do, by the
     hundred thousand per batch.
     """
