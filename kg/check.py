@@ -22,14 +22,12 @@ record graphs of a batch), the record IRI the focus node is or starts with
 
 from __future__ import annotations
 
-import gc
 import gzip
 import io
 import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +40,7 @@ from pyshacl.shapes_graph import ShapesGraph
 from rdflib.namespace import RDF, SH
 
 from kg.mapping.model import Problem, RecordGraph
+from kg.pipeline import with_cycle_collector
 from kg.rdf import IRI, Term
 from kg.vocab import PREFIXES
 
@@ -235,9 +234,8 @@ class Shapes:
 
     def validate(self, data: rdflib.Graph, whole: bool = True) -> tuple[list[Finding], rdflib.Graph]:
         """Validate *data*; the findings and pyshacl's standard validation report graph."""
-        with collecting_cycles():
-            report = self._run(data, self._whole if whole else self._per_record)
-            return self.findings(report), report
+        report = self._run(data, self._whole if whole else self._per_record)
+        return self.findings(report), report
 
     def findings(self, report: rdflib.Graph) -> list[Finding]:
         results = []
@@ -267,30 +265,13 @@ class Shapes:
 
     def check_record(self, graph: RecordGraph) -> tuple[list[Problem], list[Problem]]:
         """Per-record validation for ``kg.pipeline.process``: (violations, warnings)."""
-        with collecting_cycles():  # the rdflib graph too
+        with with_cycle_collector():  # rdflib graphs and pyshacl's validators make cycles
             findings, _ = self.validate(record_graph_to_rdflib(graph), whole=False)
         return problems_of(graph, findings)
 
     def batch_stage(self, batch_size: int = 2000):  # type: ignore[no-untyped-def]
         """A ``kg.pipeline`` stage validating records in batches (see ``validate_in_batches``)."""
         return lambda outcomes: validate_in_batches(outcomes, self, batch_size)
-
-
-@contextmanager
-def collecting_cycles() -> Iterator[None]:
-    """The cyclic garbage collector on while pyshacl and rdflib run.
-
-    Conversions run with the collector off (``kg.pipeline.without_cycle_collector``): the
-    mapping makes no reference cycles, but rdflib graphs and pyshacl's validators do, by the
-    hundred thousand per batch.
-    """
-    was_enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was_enabled:
-            gc.disable()
 
 
 def problems_of(graph: RecordGraph, findings: Iterable[Finding]) -> tuple[list[Problem], list[Problem]]:
@@ -335,11 +316,14 @@ def _flush(buffer: list, shapes: Shapes, mapped_type: type, rejected_type: type)
     graphs = [outcome.graph for outcome in buffer if isinstance(outcome, mapped_type)]
     by_record: dict[str, list[Finding]] = defaultdict(list)
     if graphs:
-        with collecting_cycles():
-            findings = _batch_findings(graphs, shapes)
-        for finding, records in findings:
-            for record in records:
-                by_record[record].append(finding)
+        with with_cycle_collector():  # rdflib graphs and pyshacl's validators make cycles
+            dataset = Dataset()
+            for graph in graphs:
+                dataset.add_record(graph)
+            findings, _ = shapes.validate(dataset.graph, whole=False)
+            for finding in findings:
+                for record in dataset.records_of(finding.focus):
+                    by_record[record].append(finding)
     for outcome in buffer:
         if not isinstance(outcome, mapped_type):
             yield outcome
@@ -352,15 +336,6 @@ def _flush(buffer: list, shapes: Shapes, mapped_type: type, rejected_type: type)
             yield rejected_type(outcome.source, outcome.position, graph.record_id, "shacl", reason)
         else:
             yield outcome
-
-
-def _batch_findings(graphs: list[RecordGraph], shapes: Shapes) -> list[tuple[Finding, list[str]]]:
-    """pyshacl's findings on the union of *graphs*, each with the records it concerns."""
-    dataset = Dataset()
-    for graph in graphs:
-        dataset.add_record(graph)
-    findings, _ = shapes.validate(dataset.graph, whole=False)
-    return [(finding, dataset.records_of(finding.focus)) for finding in findings]
 
 
 def _shape_info(graph: rdflib.Graph) -> dict[str, ShapeInfo]:

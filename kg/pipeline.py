@@ -218,13 +218,31 @@ def without_cycle_collector() -> Iterator[None]:
     push of 100k graphs one request each peaked at 673 MiB without it. Whatever was on before
     is on again afterwards (worker processes forked meanwhile inherit the switch).
     """
+    with _cycle_collector(False):
+        yield
+
+
+@contextmanager
+def with_cycle_collector() -> Iterator[None]:
+    """The collector on again inside a conversion, for code that makes cycles (rdflib, pyshacl)."""
+    with _cycle_collector(True):
+        yield
+
+
+@contextmanager
+def _cycle_collector(enabled: bool) -> Iterator[None]:
     was_enabled = gc.isenabled()
-    gc.disable()
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
     try:
         yield
     finally:
         if was_enabled:
             gc.enable()
+        else:
+            gc.disable()
 
 
 # A function of a record's graph computed where the record is mapped.
