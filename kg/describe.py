@@ -1,8 +1,13 @@
 """Dataset description (VoID + DCAT) and provenance (PROV-O) for dumps and stores.
 
-Every figure is counted with SPARQL over what was actually written: a dump is
-parsed back (pyoxigraph) and counted, a store is counted where it stands (over the
-graphs its sync state lists). So the description cannot drift from the data.
+Every figure is counted over what was actually written, so the description cannot
+drift from the data. The writers count the union graph as the records stream by
+(``kg.write.DumpCounter``; memory grows with the distinct shared things, not the
+records). Where no such count exists, a dump is parsed back (pyoxigraph) and counted
+with SPARQL, and a store is counted with SPARQL where it stands, over the graphs its
+sync state lists: when a run did not see every graph of the store. Distinct objects
+(mostly literals) are counted only then for dumps, and never for stores: that needs
+memory in proportion to the data.
 
 * ``kg convert -o graph.ttl`` writes ``graph.void.ttl`` beside the dump (the dump's
   suffixes, ``.gz`` included, are replaced by ``.void.ttl``);
@@ -72,8 +77,8 @@ class Counts:
     entities: int = 0
     distinct_subjects: int = 0
     properties: int = 0
-    # None for dumps: counting distinct objects (most are literals) while streaming would
-    # need memory in proportion to the dump.
+    # None when not counted: counting distinct objects (most are literals) needs memory in
+    # proportion to the data.
     distinct_objects: int | None = 0
     classes: dict[str, int] = field(default_factory=dict)
 
@@ -86,7 +91,9 @@ def store_scope(state: IRI) -> str:
     return f"GRAPH <{state}> {{ ?kg_entry <{SYNC_GRAPH}> ?kg_graph }} GRAPH ?kg_graph {{ %s }}"
 
 
-def count(select: Select, scope: str = "%s") -> Counts:
+def count(select: Select, scope: str = "%s", *, objects: bool = True) -> Counts:
+    """The VoID counts of what *scope* matches; distinct objects only when *objects*."""
+
     def one(query: str) -> int:
         rows = select(query)
         return int(rows[0]["n"]) if rows and "n" in rows[0] else 0
@@ -96,7 +103,9 @@ def count(select: Select, scope: str = "%s") -> Counts:
         entities=one(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {scope % f'?s <{RDF_TYPE}> ?c'} }}"),
         distinct_subjects=one(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {scope % '?s ?p ?o'} }}"),
         properties=one(f"SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {{ {scope % '?s ?p ?o'} }}"),
-        distinct_objects=one(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {scope % '?s ?p ?o'} }}"),
+        distinct_objects=one(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {scope % '?s ?p ?o'} }}")
+        if objects
+        else None,
     )
     rows = select(f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {scope % f'?s <{RDF_TYPE}> ?c'} }} GROUP BY ?c")
     counts.classes = {row["c"]: int(row["n"]) for row in rows if "c" in row}

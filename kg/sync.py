@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
@@ -35,6 +35,10 @@ from kg.mapping import MappingContext, MappingOptions, RecordGraph
 from kg.pipeline import PUBLIC, Check, Outcome, Progress, Skipped, Summary, account, process
 from kg.rdf import IRI, Literal, escape_string, is_valid_iri, nt_term
 from kg.read import InputError, expand_sources, read_records
+from kg.write import GraphStatements
+
+if TYPE_CHECKING:
+    from kg.describe import Counts
 
 SYNC = "https://w3id.org/librecat-kg/sync#"
 SYNC_GRAPH = SYNC + "graph"
@@ -93,8 +97,8 @@ class GraphUnit:
     date_updated: str | None = None
 
     @classmethod
-    def from_record(cls, graph: RecordGraph) -> GraphUnit:
-        lines = [f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ." for s, p, o in graph.triples()]
+    def from_record(cls, graph: RecordGraph, statements: GraphStatements) -> GraphUnit:
+        lines = statements.statements(graph)
         return cls(graph.iri, lines, content_hash(lines), graph.record_id, graph.date_updated)
 
     def state_lines(self, state: IRI) -> list[str]:
@@ -356,6 +360,9 @@ class Plan:
     unchanged: int = 0
     triples_sent: int = 0
     batches: int = 0
+    # VoID counts of the store's graphs after the run, gathered while they streamed by; None when
+    # the store keeps graphs this run did not see (left out of a partial export, RDF inputs).
+    counts: Counts | None = None
 
     def report(self, dry_run: bool = False) -> str:
         verb = "would " if dry_run else ""
@@ -437,7 +444,9 @@ def place(
     known = read_state(state_of or target, state) if (state_of or target) is not None else {}  # type: ignore[arg-type]
     plan = Plan()
     batcher = Batcher(target, state, batch_bytes, plan)
+    statements = GraphStatements()
     seen: set[IRI] = set()
+    removed: set[IRI] = set()
 
     def offer(unit: GraphUnit) -> None:
         seen.add(unit.name)
@@ -453,6 +462,7 @@ def place(
 
     def withdraw(name: IRI, record_id: str | None, reason: str) -> None:
         if name in known:
+            removed.add(name)
             plan.remove.append(label(name, record_id))
             batcher.remove(Removal(name, record_id, reason))
 
@@ -471,13 +481,16 @@ def place(
 
         outcomes = process(read_records(record_sources), context, statuses, check)
         for mapped in account(map(withdraw_skipped, outcomes), summary, rejects, warnings, progress):
-            offer(GraphUnit.from_record(mapped.graph))
-            summary.triples += len(mapped.graph.triples())
+            unit = GraphUnit.from_record(mapped.graph, statements)
+            offer(unit)
+            summary.triples += len(unit.lines)
     if full:
         for name, entry in known.items():
             if entry.record_id is not None and name not in seen:
                 withdraw(name, entry.record_id, "missing from the full export")
     batcher.flush()
+    if not rdf_sources and all(name in seen or name in removed for name in known):
+        plan.counts = statements.counter.counts()
     if progress is not None:
         progress.done()
     return plan
@@ -506,7 +519,9 @@ def run(
     """load / push / sync: place the graphs of *sources* in *target*, then describe the store.
 
     The description (VoID/DCAT/PROV, counted over the graphs the state lists) goes into
-    ``{base}/kg/description`` whenever something changed, and always for load and push.
+    ``{base}/kg/description`` whenever something changed, and always for load and push. Its
+    counts are gathered while the graphs stream by when the run saw every graph of the store;
+    otherwise they are counted with SPARQL over the store, which holds the distinct terms in memory.
     """
     from kg.describe import CC0, Description, count, input_files, now, store_scope
 
@@ -528,12 +543,16 @@ def run(
         state_of=target,
     )
     changed = plan.add or plan.replace or plan.remove
+
+    def count_store() -> Counts:
+        return count(target.select, store_scope(state_graph(options.base)), objects=False)
+
     if not dry_run and (changed or not incremental):
         description = Description(
             options.base,
             title=title,
             license=license_iri or CC0,
-            counts=count(target.select, store_scope(state_graph(options.base))),
+            counts=plan.counts if plan.counts is not None else count_store(),
             endpoint=endpoint_url,
             inputs=input_files(sources),
             started=started,

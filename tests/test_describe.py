@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -205,3 +207,84 @@ def test_counts_gathered_while_writing_equal_a_count_of_the_dump_read_back(tmp_p
         read_back.distinct_objects = None
         assert streamed == read_back, fmt
         assert streamed.triples > 10_000 and len(streamed.classes) > 15
+
+
+def place_in(store, sources, *, incremental=False, full=False):
+    from kg.mapping import MappingContext
+    from kg.pipeline import Summary
+    from kg.sync import place
+
+    context = MappingContext()
+    return place(sources, store, context=context, summary=Summary(), incremental=incremental, full=full)
+
+
+def counted_with_sparql(store):
+    from kg.describe import count, store_scope
+    from kg.sync import state_graph
+
+    return count(store.select, store_scope(state_graph(BASE)), objects=False)
+
+
+def test_counts_gathered_while_placing_equal_a_count_of_the_store(tmp_path):
+    """kg load / push count the store's graphs as they stream by (SPARQL COUNT(DISTINCT) over a
+    million records held every distinct term in memory); the figures must be the store's."""
+    from conftest import corpus_files
+
+    from kg.generate import write_corpus
+    from kg.store import EmbeddedStore
+
+    generated = tmp_path / "generated.jsonl"
+    write_corpus(1500, str(generated), seed=5)
+    store = EmbeddedStore(None)
+    plan = place_in(store, [str(p) for p in corpus_files()] + [str(generated)])
+    assert plan.counts is not None and plan.counts.distinct_objects is None
+    assert plan.counts == counted_with_sparql(store)
+    assert plan.counts.triples > 10_000 and len(plan.counts.classes) > 15
+
+
+def test_a_sync_of_every_graph_counts_while_placing_one_of_part_of_the_store_counts_the_store(tmp_path):
+    from kg.store import EmbeddedStore
+
+    records = json.loads(PUBLICATIONS.read_text())
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(records[:8]))
+    second.write_text(json.dumps(records[8:]))
+    store = EmbeddedStore(None)
+    place_in(store, [str(first), str(second)])
+    # Unchanged graphs are counted too: the run saw them.
+    rerun = place_in(store, [str(first), str(second)], incremental=True)
+    assert rerun.unchanged > 0 and rerun.counts == counted_with_sparql(store)
+    # The graphs of *second* stay in the store, unseen: only the store can count them.
+    assert place_in(store, [str(first)], incremental=True).counts is None
+    # A full export withdraws what it misses: the run knows the whole store again.
+    full = place_in(store, [str(first)], incremental=True, full=True)
+    assert full.remove and full.counts == counted_with_sparql(store)
+
+
+def test_a_partial_sync_describes_the_whole_store(tmp_path):
+    records = json.loads(PUBLICATIONS.read_text())
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(records[:8]))
+    second.write_text(json.dumps(records[8:]))
+    store_path = tmp_path / "store"
+    assert run_kg("load", first, second, "--store", store_path).returncode == 0
+    edited = copy.deepcopy(records[:8])
+    edited[0]["title"] += " (revised)"
+    first.write_text(json.dumps(edited))
+    result = run_kg("sync", first, "--store", store_path)
+    assert result.returncode == 0, result.stderr.decode()
+    store = ox.Store.read_only(str(store_path))
+    nt = ox.serialize(
+        [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(f"{BASE}/kg/description"))],
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    description = rdflib.Graph().parse(data=nt.decode(), format="nt")
+
+    def select(query):
+        results = store.query(query)
+        names = [v.value for v in results.variables]
+        return [{n: s[n].value for n in names} for s in results]
+
+    figures = void_figures(description)
+    assert figures == store_counts(select, RECORDS)
+    assert figures[0] > 0 and description.value(DATASET, VOID.distinctObjects) is None
