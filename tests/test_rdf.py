@@ -1,0 +1,53 @@
+"""kg.rdf: the escaping and cleaning of strings, whose quick tests must never change a result."""
+
+from __future__ import annotations
+
+import random
+
+import pyoxigraph as ox
+import pytest
+
+from kg.rdf import _CONTROL_CHARS, _ESCAPE_TABLE, clean_text, escape_string, literal, nt_term
+
+# Characters each test must tell apart: controls (tab, newline, CR among them), quote and
+# backslash, printable ASCII, non-ASCII printable and not (no-break space, line separator),
+# astral, a lone surrogate (JSON may escape one), and the noncharacters clean_text drops.
+ALPHABET = [chr(c) for c in range(0x20)] + ['"', "\\", "\x7f", "a", "Z", " ", "é", "–", "\u00a0", "\u2028"]
+ALPHABET += ["\U0001f600", "\ud800", "\ufffe", "\uffff", "中"]
+
+
+def strings(count: int, seed: int) -> list[str]:
+    """Mostly plain text with now and then one character of ALPHABET, short and long (abstracts)."""
+    rng = random.Random(seed)
+    made = []
+    for _ in range(count):
+        length = rng.choice([0, 1, 5, 63, 64, 65, 200, 3000])
+        chars = [rng.choice("abcdefghij klmnop,.") for _ in range(length)]
+        for _ in range(rng.choice([0, 0, 1, 3])):
+            if chars:
+                chars[rng.randrange(len(chars))] = rng.choice(ALPHABET)
+        made.append("".join(chars))
+    return made
+
+
+def reference_clean(value: str) -> str:
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_CHARS.sub("", value)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_escaping_equals_the_full_translation(seed):
+    for value in strings(2000, seed):
+        assert escape_string(value) == value.translate(_ESCAPE_TABLE), repr(value)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_cleaning_equals_the_full_substitution(seed):
+    for value in strings(2000, seed):
+        assert clean_text(value) == reference_clean(value), repr(value)
+
+
+def test_a_long_escaped_literal_reads_back_as_written():
+    value = 'An abstract of two paragraphs,\nwith a "quoted" term, a tab\tand a backslash \\. ' * 5
+    parsed = ox.parse(f"<http://x.org/s> <http://x.org/p> {nt_term(literal(value))} .", format=ox.RdfFormat.N_TRIPLES)
+    assert next(iter(parsed)).object.value == value
