@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 # The modules setup.py compiles with mypyc (its HOT_PATH): the stages every record goes through.
 HOT_PATH = (
+    "kg.fastcheck",
     "kg.iris",
     "kg.mapping",
     "kg.mapping.codes",

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Final, cast
 
 import rdflib
 from rdflib.collection import Collection
@@ -39,21 +40,18 @@ from rdflib.namespace import RDF, SH
 from kg.check import _SEVERITY_NAMES, Finding, _short, _show_value, load_shapes_graph, problems_of, to_rdflib
 from kg.mapping.model import Problem, RecordGraph
 from kg.rdf import IRI, RDF_LANG_STRING, XSD, XSD_STRING, Literal
+from kg.terms import BlankNode
 
 RDF_TYPE = IRI(str(RDF.type))
 RDFS_LITERAL = "http://www.w3.org/2000/01/rdf-schema#Literal"
 RDFS_DATATYPE = "http://www.w3.org/2000/01/rdf-schema#Datatype"
 
 
-class BlankNode(str):
-    """A blank node label (kg's converter mints none; test fixtures and other data may hold them)."""
-
-    __slots__ = ()
-
-
 Node = IRI | Literal | BlankNode
-# subject → predicate → objects (a set: an RDF graph holds each triple once)
-Index = dict[Node, dict[str, set[Node]]]
+# subject → predicate → objects (a set: an RDF graph holds each triple once); when a shape has an
+# inverse path, also (object,) → predicate → subjects: a plain 1-tuple, which no node is.
+Index = dict[object, dict[str, set[Node]]]
+Values = set[Node] | list[Node]
 
 # Shape-level predicates the compiler understands; any other sh: predicate makes a shape unsupported.
 _TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
@@ -148,17 +146,35 @@ def _valid_datetime(text: str) -> bool:
 
 # Lexical forms that are surely well-typed for rdflib, checked without building an rdflib
 # literal; anything else asks rdflib (as pyshacl does), once per distinct literal.
-_FAST_LEXICAL: dict[str, Callable[[str], bool]] = {
-    XSD + "date": lambda v: bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)) and _valid_date(v),
-    XSD + "dateTime": lambda v: (
-        bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?", v))
-        and _valid_datetime(v)
-    ),
-    XSD + "nonNegativeInteger": lambda v: bool(re.fullmatch(r"[0-9]+", v)),
-    XSD + "integer": lambda v: bool(re.fullmatch(r"-?[0-9]+", v)),
-    XSD + "gYear": lambda v: bool(re.fullmatch(r"[1-9][0-9]{3}", v)),
-    XSD + "gYearMonth": lambda v: bool(re.fullmatch(r"[1-9][0-9]{3}-(?:0[1-9]|1[0-2])", v)),
-    XSD + "hexBinary": lambda v: bool(re.fullmatch(r"(?:[0-9A-Fa-f]{2})*", v)),
+_DATE_FORM: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME_FORM: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?")
+
+
+def _lexical_date(value: str) -> bool:
+    return bool(_DATE_FORM.fullmatch(value)) and _valid_date(value)
+
+
+def _lexical_datetime(value: str) -> bool:
+    return bool(_DATETIME_FORM.fullmatch(value)) and _valid_datetime(value)
+
+
+def _lexical(pattern: str) -> Callable[[str], bool]:
+    form = re.compile(pattern)
+
+    def test(value: str) -> bool:
+        return form.fullmatch(value) is not None
+
+    return test
+
+
+_FAST_LEXICAL: Final[dict[str, Callable[[str], bool]]] = {
+    XSD + "date": _lexical_date,
+    XSD + "dateTime": _lexical_datetime,
+    XSD + "nonNegativeInteger": _lexical(r"[0-9]+"),
+    XSD + "integer": _lexical(r"-?[0-9]+"),
+    XSD + "gYear": _lexical(r"[1-9][0-9]{3}"),
+    XSD + "gYearMonth": _lexical(r"[1-9][0-9]{3}-(?:0[1-9]|1[0-2])"),
+    XSD + "hexBinary": _lexical(r"(?:[0-9A-Fa-f]{2})*"),
 }
 _RDFLIB_VERDICTS: dict[tuple[str, str], bool] = {}
 
@@ -231,13 +247,14 @@ def node_kind_test(rule: rdflib.term.Node) -> Callable[[Node], bool]:
 # A value constraint: a test per value node (one result per failing value).
 # A focus constraint: a test of the focus node's value set (one result without a value).
 ValueTest = Callable[[Node, Index], bool]
-FocusTest = Callable[[Node, "set[Node] | list[Node]", Index], bool]
+FocusTest = Callable[[Node, Values, Index], bool]
+ValuesOf = Callable[[Node, Index], Values]
 
 
 @dataclass
 class CompiledShape:
     iri: str
-    values: Callable[[Node, Index], set[Node] | list[Node]]
+    values: ValuesOf
     value_tests: list[ValueTest]
     focus_tests: list[FocusTest]
     # what a result reports (top-level shapes only)
@@ -248,12 +265,12 @@ class CompiledShape:
 
     def conforms(self, focus: Node, index: Index) -> bool:
         values = self.values(focus, index)
-        for test in self.focus_tests:
-            if not test(focus, values, index):
+        for focus_test in self.focus_tests:
+            if not focus_test(focus, values, index):
                 return False
-        for test in self.value_tests:
+        for value_test in self.value_tests:
             for value in values:
-                if not test(value, index):
+                if not value_test(value, index):
                     return False
         return True
 
@@ -285,10 +302,10 @@ class _Compiler:
             raise Unsupported(f"more than one {_sh_name(predicate)}")
         return values[0] if values else None
 
-    def path(self, shape: rdflib.term.Node) -> tuple[Callable[[Node, Index], set[Node] | list[Node]], str | None]:
+    def path(self, shape: rdflib.term.Node) -> tuple[ValuesOf, str | None]:
         path = self.one(shape, SH.path)
         if path is None:
-            return (lambda focus, index: [focus]), None
+            return _focus_itself, None
         if isinstance(path, rdflib.URIRef):
             predicate = str(path)
 
@@ -319,7 +336,7 @@ class _Compiler:
             predicate = str(inverse)
 
             def subjects(focus: Node, index: Index) -> set[Node]:
-                pointing = index.get(_Inverse(focus))  # type: ignore[call-overload]
+                pointing = index.get((focus,))
                 return pointing.get(predicate, _EMPTY) if pointing else _EMPTY
 
             return subjects, None
@@ -339,23 +356,18 @@ class _Compiler:
             value_tests.append(_class_test(str(cls)))
         datatype = self.one(node, SH.datatype)
         if datatype is not None:
-            test = datatype_test(str(datatype))
-            value_tests.append(lambda value, index, test=test: test(value))
+            value_tests.append(_of_value(datatype_test(str(datatype))))
         kind = self.one(node, SH.nodeKind)
         if kind is not None:
-            kind_test = node_kind_test(kind)
-            value_tests.append(lambda value, index, test=kind_test: test(value))
+            value_tests.append(_of_value(node_kind_test(kind)))
         minimum = self.one(node, SH.minCount)
         if minimum is not None:
-            least = int(minimum)  # type: ignore[arg-type]
-            focus_tests.append(lambda focus, found, index, least=least: len(found) >= least)
+            focus_tests.append(_count_test(_integer(minimum), None))
         maximum = self.one(node, SH.maxCount)
         if maximum is not None:
-            most = int(maximum)  # type: ignore[arg-type]
-            focus_tests.append(lambda focus, found, index, most=most: len(found) <= most)
+            focus_tests.append(_count_test(None, _integer(maximum)))
         for head in graph.objects(node, SH["in"]):
-            allowed = frozenset(from_rdflib(term) for term in self.items(head))
-            value_tests.append(lambda value, index, allowed=allowed: value in allowed)
+            value_tests.append(_in_test(frozenset(from_rdflib(term) for term in self.items(head))))
         flags = self.one(node, SH.flags)
         re_flags = 0
         if flags is not None:
@@ -364,48 +376,82 @@ class _Compiler:
         for pattern in graph.objects(node, SH.pattern):
             value_tests.append(_pattern_test(re.compile(str(pattern), re_flags)))
         for wanted in graph.objects(node, SH.hasValue):
-            expected = from_rdflib(wanted)
-            focus_tests.append(lambda focus, found, index, expected=expected: expected in found)
+            focus_tests.append(_has_value_test(from_rdflib(wanted)))
         for head in graph.objects(node, SH["or"]):
             options = [self.shape(member, top_level=False) for member in self.items(head)]
             value_tests.append(_or_test(options))
         for negated in graph.objects(node, SH["not"]):
-            inner = self.shape(negated, top_level=False)
-            value_tests.append(lambda value, index, inner=inner: not inner.conforms(value, index))
+            value_tests.append(_not_test(self.shape(negated, top_level=False)))
         qualified = self.one(node, SH.qualifiedValueShape)
         if qualified is not None:
             inner = self.shape(qualified, top_level=False)
             qualified_min = self.one(node, SH.qualifiedMinCount)
             qualified_max = self.one(node, SH.qualifiedMaxCount)
             if qualified_max is not None:
-                top = int(qualified_max)  # type: ignore[arg-type]
-                focus_tests.append(
-                    lambda focus, found, index, inner=inner, top=top: (
-                        sum(inner.conforms(v, index) for v in found) <= top
-                    )
-                )
+                focus_tests.append(_qualified_test(inner, None, _integer(qualified_max)))
             if qualified_min is not None:
-                bottom = int(qualified_min)  # type: ignore[arg-type]
-                focus_tests.append(
-                    lambda focus, found, index, inner=inner, bottom=bottom: (
-                        sum(inner.conforms(v, index) for v in found) >= bottom
-                    )
-                )
+                focus_tests.append(_qualified_test(inner, _integer(qualified_min), None))
         elif self.one(node, SH.qualifiedMinCount) is not None or self.one(node, SH.qualifiedMaxCount) is not None:
             raise Unsupported("sh:qualifiedMinCount without sh:qualifiedValueShape")
         return CompiledShape(str(node), values, value_tests, focus_tests, path=path_name)
 
 
-_EMPTY: set[Node] = set()
+_EMPTY: Final[set[Node]] = set()
 
 
-class _Inverse(tuple):
-    """Key of the inverse index: ``_Inverse((object,))`` → predicate → subjects."""
+def _integer(term: rdflib.term.Node) -> int:
+    return int(term)  # type: ignore[call-overload]
 
-    __slots__ = ()
 
-    def __new__(cls, node: Node) -> _Inverse:
-        return tuple.__new__(cls, (node,))
+def _focus_itself(focus: Node, index: Index) -> Values:
+    return [focus]
+
+
+def _of_value(test: Callable[[Node], bool]) -> ValueTest:
+    def value_test(value: Node, index: Index) -> bool:
+        return test(value)
+
+    return value_test
+
+
+def _count_test(least: int | None, most: int | None) -> FocusTest:
+    def test(focus: Node, found: Values, index: Index) -> bool:
+        count = len(found)
+        return (least is None or count >= least) and (most is None or count <= most)
+
+    return test
+
+
+def _in_test(allowed: frozenset[Node]) -> ValueTest:
+    def test(value: Node, index: Index) -> bool:
+        return value in allowed
+
+    return test
+
+
+def _has_value_test(expected: Node) -> FocusTest:
+    def test(focus: Node, found: Values, index: Index) -> bool:
+        return expected in found
+
+    return test
+
+
+def _not_test(inner: CompiledShape) -> ValueTest:
+    def test(value: Node, index: Index) -> bool:
+        return not inner.conforms(value, index)
+
+    return test
+
+
+def _qualified_test(inner: CompiledShape, least: int | None, most: int | None) -> FocusTest:
+    def test(focus: Node, found: Values, index: Index) -> bool:
+        count = 0
+        for value in found:
+            if inner.conforms(value, index):
+                count += 1
+        return (least is None or count >= least) and (most is None or count <= most)
+
+    return test
 
 
 def _class_test(cls: str) -> ValueTest:
@@ -413,7 +459,7 @@ def _class_test(cls: str) -> ValueTest:
         if type(value) is Literal:
             return False
         described = index.get(value)
-        return bool(described) and cls in described.get(RDF_TYPE, _EMPTY)  # type: ignore[operator]
+        return described is not None and cls in described.get(RDF_TYPE, _EMPTY)
 
     return test
 
@@ -482,8 +528,8 @@ class FastShapes:
     def supported(self) -> bool:
         return not self.unsupported
 
-    def _top_level_shapes(self) -> list[rdflib.term.Node]:
-        shapes = set()
+    def _top_level_shapes(self) -> list[rdflib.URIRef]:
+        shapes: set[rdflib.term.Node] = set()
         for target in _TARGETS:
             shapes.update(self.graph.subjects(target, None))
         for shape in shapes:
@@ -525,7 +571,7 @@ class FastShapes:
             else:
                 objects.add(obj)
             if inverse:
-                pointing = index.setdefault(_Inverse(obj), {})  # type: ignore[call-overload]
+                pointing = index.setdefault((obj,), {})
                 pointing.setdefault(predicate, set()).add(subject)
         return index
 
@@ -534,13 +580,14 @@ class FastShapes:
         index = self.index(triples)
         focus: set[tuple[int, Node]] = set()
         by_class, by_subject_of, by_object_of = self._by_class, self._by_subject_of, self._by_object_of
-        for subject, described in list(index.items()):
-            if type(subject) is _Inverse:
+        for key, described in list(index.items()):
+            if type(key) is tuple:  # the inverse index
                 continue
+            subject = cast(Node, key)
             for predicate, objects in described.items():
                 if predicate == RDF_TYPE:
                     for cls in objects:
-                        for number in by_class.get(cls, ()):  # type: ignore[call-overload]
+                        for number in by_class.get(cast(str, cls), ()):
                             focus.add((number, subject))
                 for number in by_subject_of.get(predicate, ()):
                     focus.add((number, subject))

@@ -40,6 +40,7 @@ from kg.mapping import MappingOptions
 from kg.mapping.person import normalise_orcid
 from kg.rdf import IRI, XSD, Literal, Term, is_valid_iri, nt_term
 from kg.store import EmbeddedStore
+from kg.terms import BlankNode
 
 # queries/ at the top of the checkout; kg/queries links to it so that it is installed with the package.
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
@@ -55,12 +56,6 @@ _PARAM_SPEC = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*([a-z]+)\s*(,\s*opti
 
 class QueryError(Exception):
     """A query that cannot be run as asked: unknown name, bad or missing parameter, store error."""
-
-
-class BlankNode(str):
-    """A blank node label in a result (kept apart from IRIs and literals)."""
-
-    __slots__ = ()
 
 
 ResultTerm = IRI | Literal | BlankNode

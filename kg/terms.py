@@ -1,7 +1,7 @@
-"""The two RDF term classes of kg's term model (see kg.rdf, which re-exports them).
+"""The RDF term classes of kg's term model (see kg.rdf, which re-exports IRI and Literal).
 
-They live apart because IRI subclasses ``str``, which mypyc cannot compile: this
-module stays plain Python while kg.rdf, which formats terms, is compiled.
+They live apart because IRI and BlankNode subclass ``str``, which mypyc cannot
+compile: this module stays plain Python while the modules that use them are compiled.
 """
 
 from __future__ import annotations
@@ -24,3 +24,9 @@ class Literal(NamedTuple):
     value: str
     datatype: str | None = None
     lang: str | None = None
+
+
+class BlankNode(str):
+    """A blank node label (kg's converter mints none; query results, test fixtures and other data may hold them)."""
+
+    __slots__ = ()
