@@ -15,6 +15,7 @@ import sys
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
+from json.encoder import encode_basestring as _encode_json_string
 from typing import Any, Final, TextIO, cast
 from xml.sax.saxutils import escape, quoteattr
 
@@ -735,32 +736,35 @@ class JsonLdWriter(Writer):
         compact = self.abbreviate.iri(iri)
         return iri if compact.startswith("<") else compact
 
-    def _value(self, term: Term) -> object:
+    def _value(self, term: Term) -> str:
+        """The term's value object as JSON (the text of json.dumps, built without its per-call set-up)."""
         if type(term) is IRI:
-            return {"@id": term}
-        value, datatype, lang = term
+            return '{"@id": ' + _json_string(term) + "}"
+        value: str = term[0]
+        datatype: str | None = term[1]
+        lang: str | None = term[2]
         if lang:
-            return {"@value": value, "@language": lang}
+            return '{"@value": ' + _json_string(value) + ', "@language": ' + _json_string(lang) + "}"
         if datatype and datatype != XSD_STRING:
-            return {"@value": value, "@type": self._key(datatype)}
-        return value
+            return '{"@value": ' + _json_string(value) + ', "@type": ' + _json_string(self._key(datatype)) + "}"
+        return _json_string(value)
 
     def piece(self, triple: Triple) -> tuple[str, str, str, str | None]:
         """(subject, key, value as JSON, class as JSON when this is an rdf:type to an IRI)."""
         s, p, o = triple
-        as_class = _json(self._key(o)) if p == RDF.type and type(o) is IRI else None
-        return s, self._key(p), _json(self._value(o)), as_class
+        as_class = _json_string(self._key(o)) if p == RDF.type and type(o) is IRI else None
+        return s, self._key(p), self._value(o), as_class
 
     def write_pieces(self, pieces: list) -> None:
         # The same text json.dumps(node, ensure_ascii=False) gives for the node objects.
         parts = []
         for subject, predicates in _group(pieces).items():
-            members = [f'"@id": {_json(subject)}']
+            members = ['"@id": ' + _json_string(subject)]
             for key, items in predicates.items():
                 if items[0][3] is not None and all(item[3] is not None for item in items):
                     members.append('"@type": [' + ", ".join(item[3] for item in items) + "]")
                 else:
-                    members.append(f"{_json(key)}: [" + ", ".join(item[2] for item in items) + "]")
+                    members.append(_json_string(key) + ": [" + ", ".join(item[2] for item in items) + "]")
             parts.append("{" + ", ".join(members) + "}")
         if not parts:
             return
@@ -772,8 +776,11 @@ class JsonLdWriter(Writer):
         self.stream.write("\n]\n}\n")
 
 
-def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def _json_string(text: str) -> str:
+    """A JSON string: json.dumps(text, ensure_ascii=False), whose C encoder this calls directly
+    (json.dumps builds a new encoder for each call with a non-default argument)."""
+    encoded: str = _encode_json_string(text)
+    return encoded
 
 
 class RdfXmlWriter(Writer):
