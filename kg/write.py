@@ -626,6 +626,7 @@ class NQuadsWriter(Writer):
         return end.join(pieces) + end if pieces else ""
 
 
+ABBREVIATED_CACHE_SIZE: Final = 100_000
 _PN_LOCAL_SAFE: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -635,22 +636,41 @@ class Abbreviator:
     def __init__(self, prefixes: dict[str, str]) -> None:
         # Longest namespace first, so nested namespaces pick the specific prefix.
         self.prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+        # When every namespace ends in "/" or "#" (kg's all do), the one an IRI can be written
+        # with ends where the IRI's last "/" or "#" does: a local name holds neither. One lookup
+        # then replaces trying each namespace.
+        self._by_namespace: dict[str, str] | None = {namespace: prefix for prefix, namespace in self.prefixes}
+        if not all(namespace.endswith(("/", "#")) for namespace in prefixes.values()):
+            self._by_namespace = None
         self._cache: dict[str, str] = {}
 
     def iri(self, iri: str) -> str:
         cached = self._cache.get(iri)
         if cached is not None:
             return cached
-        text = f"<{iri}>"
+        text = self._abbreviated(iri)
+        # Recent IRIs stay cached (a record's own IRI is the subject of most of its triples).
+        if len(self._cache) >= ABBREVIATED_CACHE_SIZE:
+            self._cache.clear()
+        self._cache[iri] = text
+        return text
+
+    def _abbreviated(self, iri: str) -> str:
+        by_namespace = self._by_namespace
+        if by_namespace is not None:
+            cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+            prefix = by_namespace.get(iri[:cut])
+            return self._prefixed(iri, prefix, iri[cut:]) if prefix is not None else f"<{iri}>"
         for prefix, namespace in self.prefixes:
             if iri.startswith(namespace):
-                local = iri[len(namespace) :]
-                if local and set(local) <= _PN_LOCAL_SAFE and local[0] not in "-" and local[-1] != ".":
-                    text = f"{prefix}:{local}"
-                break
-        if len(self._cache) < 100_000:
-            self._cache[iri] = text
-        return text
+                return self._prefixed(iri, prefix, iri[len(namespace) :])
+        return f"<{iri}>"
+
+    @staticmethod
+    def _prefixed(iri: str, prefix: str, local: str) -> str:
+        if local and set(local) <= _PN_LOCAL_SAFE and local[0] not in "-" and local[-1] != ".":
+            return f"{prefix}:{local}"
+        return f"<{iri}>"
 
     def term(self, term: Term) -> str:
         if type(term) is IRI:

@@ -125,3 +125,25 @@ def test_other_base_and_no_citation(tmp_path):
     text = out.read_text()
     assert "<https://pub.example.edu/record/13074>" in text
     assert "bibliographicCitation" not in text
+
+
+def test_prefixed_names_by_namespace_lookup_equal_the_longest_match():
+    """Turtle's Abbreviator finds an IRI's namespace by one lookup; it must write what trying
+    every namespace, longest first, writes — also for IRIs whose local part cannot be a name."""
+    from kg.vocab import PREFIXES
+    from kg.write import Abbreviator
+
+    by_lookup = Abbreviator(PREFIXES)
+    by_trying = Abbreviator(PREFIXES)
+    by_trying._by_namespace = None
+    assert by_lookup._by_namespace is not None
+    tails = ["", "a", "a.", "-a", "a-b", "a/b", "a#b", "x y", "é", "a_b9", "a.b", "/", "#"]
+    namespaces = [*PREFIXES.values(), "http://example.org/", "https://orcid.org/0000-0001"]
+    prefixed = 0
+    for namespace in namespaces:
+        for first in tails:
+            for second in tails[:5]:
+                iri = namespace + first + second
+                assert by_lookup.iri(iri) == by_trying.iri(iri), iri
+                prefixed += not by_lookup.iri(iri).startswith("<")
+    assert prefixed > 50
