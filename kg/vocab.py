@@ -373,7 +373,7 @@ PREFIXES["coar"] = "http://purl.org/coar/resource_type/"
 PREFIXES["orcid"] = "https://orcid.org/"
 
 # rdf:_1, rdf:_2 … are unbounded, so they are made on demand.
-_MEMBERSHIP: list[IRI] = []
+_MEMBERSHIP: Final[list[IRI]] = []
 
 
 def rdf_member(n: int) -> IRI:

@@ -23,6 +23,10 @@ from kg.mapping.model import Description, RecordGraph
 from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
 
+# The IRI class as a compiled constant: tested for every term, and a name imported from a plain
+# Python module (kg.terms) is otherwise looked up in the module's dictionary each time.
+IRI_TYPE: Final = IRI
+
 FORMATS: Final = {
     "nt": "N-Triples",
     "nq": "N-Quads",
@@ -220,7 +224,7 @@ def _plain(values: tuple) -> tuple:
 
 
 def _plain_value(value: object) -> object:
-    if type(value) is IRI:
+    if type(value) is IRI_TYPE:
         return str(value)
     if type(value) is tuple:
         return _plain(value)
@@ -272,7 +276,7 @@ class _RecordCounter:
         s, p, o = triple
         stats = self.stats
         self.predicates.add(p)
-        cls = o if p == RDF_TYPE and type(o) is IRI else None
+        cls = o if p == RDF_TYPE and type(o) is IRI_TYPE else None
         if s is self.record:  # most own triples are about the record: the same IRI object
             self._about_record = True
         elif s.startswith(self.scope):
@@ -471,7 +475,7 @@ class Writer:
         if len(description) == 1:
             triple = description[0]
             s, p, o = triple
-            cls = o if p == RDF_TYPE and type(o) is IRI else None
+            cls = o if p == RDF_TYPE and type(o) is IRI_TYPE else None
             return Formatted(hash(description), (self.piece(triple),), (s,), (cls,), frozenset((p,)))
         entry = self._formatted.get(id(description))
         if entry is not None and entry[0] is description:
@@ -484,7 +488,7 @@ class Writer:
             hash(description),
             tuple(pieces),
             tuple([s for s, _, _ in triples]),
-            tuple([o if p == RDF_TYPE and type(o) is IRI else None for _, p, o in triples]),
+            tuple([o if p == RDF_TYPE and type(o) is IRI_TYPE else None for _, p, o in triples]),
             frozenset([p for _, p, _ in triples]),
         )
         if len(self._formatted) >= FORMATTED_CACHE_SIZE:
@@ -502,7 +506,7 @@ class Writer:
             pieces.append(text)
             s, p, o = triple
             counter.predicates.add(p)
-            counter.scoped(s, o if p == RDF_TYPE and type(o) is IRI else None)
+            counter.scoped(s, o if p == RDF_TYPE and type(o) is IRI_TYPE else None)
         return Formatted(None, tuple(pieces), (), (), frozenset())
 
     def _fresh(self, prepared: Prepared) -> list:
@@ -570,7 +574,7 @@ def statement(triple: Triple, end: str) -> str:
     s: str = triple[0]
     p: str = triple[1]
     o = triple[2]
-    if type(o) is IRI:
+    if type(o) is IRI_TYPE:
         iri: str = o
         return f"<{s}> <{p}> <{iri}> {end}"
     value: str = o[0]
@@ -673,7 +677,7 @@ class Abbreviator:
         return f"<{iri}>"
 
     def term(self, term: Term) -> str:
-        if type(term) is IRI:
+        if type(term) is IRI_TYPE:
             return self.iri(term)
         value, datatype, lang = term
         text = '"' + escape_string(value) + '"'
@@ -758,7 +762,7 @@ class JsonLdWriter(Writer):
 
     def _value(self, term: Term) -> str:
         """The term's value object as JSON (the text of json.dumps, built without its per-call set-up)."""
-        if type(term) is IRI:
+        if type(term) is IRI_TYPE:
             return '{"@id": ' + _json_string(term) + "}"
         value: str = term[0]
         datatype: str | None = term[1]
@@ -772,7 +776,7 @@ class JsonLdWriter(Writer):
     def piece(self, triple: Triple) -> tuple[str, str, str, str | None]:
         """(subject, key, value as JSON, class as JSON when this is an rdf:type to an IRI)."""
         s, p, o = triple
-        as_class = _json_string(self._key(o)) if p == RDF.type and type(o) is IRI else None
+        as_class = _json_string(self._key(o)) if p == RDF.type and type(o) is IRI_TYPE else None
         return s, self._key(p), self._value(o), as_class
 
     def write_pieces(self, pieces: list) -> None:
@@ -832,7 +836,7 @@ class RdfXmlWriter(Writer):
     def piece(self, triple: Triple) -> tuple[str, str, str]:
         s, p, obj = triple
         name, xmlns = self._qname(p)
-        if type(obj) is IRI:
+        if type(obj) is IRI_TYPE:
             return s, p, f"    <{name}{xmlns} rdf:resource={quoteattr(obj)}/>\n"
         assert isinstance(obj, Literal)
         attrs = xmlns
