@@ -14,6 +14,7 @@ from setuptools import setup
 # Keep in step with kg.COMPILED.
 HOT_PATH = [
     "kg/fastcheck.py",
+    "kg/hashset.py",
     "kg/iris.py",
     "kg/mapping/__init__.py",
     "kg/mapping/codes.py",

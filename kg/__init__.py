@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 # The modules setup.py compiles with mypyc (its HOT_PATH): the stages every record goes through.
 HOT_PATH = (
     "kg.fastcheck",
+    "kg.hashset",
     "kg.iris",
     "kg.mapping",
     "kg.mapping.codes",

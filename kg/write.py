@@ -19,6 +19,7 @@ from json.encoder import encode_basestring as _encode_json_string
 from typing import Any, Final, TextIO, cast
 from xml.sax.saxutils import escape, quoteattr
 
+from kg.hashset import HashSet
 from kg.mapping.model import Description, RecordGraph
 from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
@@ -318,8 +319,8 @@ class DumpCounter:
         self.predicates: set[str] = set()
         self._scoped_subjects = 0
         self._scoped_entities = 0
-        self._subjects: set[int] = set()
-        self._entities: set[int] = set()
+        self._subjects = HashSet()
+        self._entities = HashSet()
         self._last_predicates: set[str] | frozenset[str] = frozenset()
 
     def add_record(self, stats: RecordStats) -> None:
@@ -379,8 +380,8 @@ class Writer:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         # Hashes of the shared pieces and of the whole descriptions written so far.
-        self._seen: set[int] = set()
-        self._described: set[int] = set()
+        self._seen = HashSet()
+        self._described = HashSet()
         self._formatted: dict[int, tuple[Description, Formatted]] = {}
         # In a worker: keys of the descriptions sent so far. In the writing process: descriptions
         # of records that were prepared but not written (see discard).
@@ -532,16 +533,13 @@ class Writer:
             if key is None:
                 fresh.extend(formatted.pieces)
                 continue
-            if key in described:
+            if not described.add(key):
                 continue
-            described.add(key)
             if unwritten:
                 unwritten.pop(key, None)
             counter.predicates |= formatted.predicates
             for text, subject, cls in zip(formatted.pieces, formatted.subjects, formatted.classes, strict=True):
-                piece_key = hash(text)
-                if piece_key not in seen:
-                    seen.add(piece_key)
+                if seen.add(hash(text)):
                     fresh.append(text)
                     counter.add_shared(subject, cls)
         return fresh
