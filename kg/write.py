@@ -364,7 +364,7 @@ class DumpCounter:
 
 
 # Descriptions formatted per process; when full the cache starts afresh (memory stays bounded).
-FORMATTED_CACHE_SIZE = 40_000
+FORMATTED_CACHE_SIZE = 100_000
 # Keys of the descriptions a worker process has sent; when full it starts afresh and sends them again.
 SENT_KEYS_SIZE = 2_000_000
 RDF_TYPE: Final = RDF.type
@@ -385,7 +385,7 @@ class Writer:
         self._formatted: dict[int, tuple[Description, Formatted]] = {}
         # In a worker: keys of the descriptions sent so far. In the writing process: descriptions
         # of records that were prepared but not written (see discard).
-        self._sent: set[int] = set()
+        self._sent = HashSet()
         self._unwritten: dict[int, Formatted] = {}
         self.triples_written = 0
         self.counter = DumpCounter()
@@ -441,17 +441,14 @@ class Writer:
         prepared = self.prepare(graph)
         sent = self._sent
         if len(sent) >= SENT_KEYS_SIZE:
-            sent.clear()
+            sent = self._sent = HashSet()
         shared: list[Formatted | int] = []
         for formatted in prepared.shared:
             key = formatted.key if isinstance(formatted, Formatted) else None
-            if key is None:
+            if key is None or sent.add(key):  # scoped to the record, or sent for the first time
                 shared.append(formatted)
-            elif key in sent:
-                shared.append(key)
             else:
-                sent.add(key)
-                shared.append(formatted)
+                shared.append(key)
         own = prepared.own
         if self.joins_own and prepared.block is None:
             own = ("".join(own),)

@@ -39,7 +39,7 @@ class MappingOptions:
 
 
 # Descriptions remembered per run; when full the memo starts afresh (memory stays bounded).
-MEMO_SIZE = 40_000
+MEMO_SIZE = 100_000
 
 
 class MappingContext:
