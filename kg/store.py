@@ -54,6 +54,12 @@ def term_value(term: object) -> str:
     return term.value if hasattr(term, "value") else str(term)  # type: ignore[attr-defined]
 
 
+def _in_graph(name: IRI, lines: list[str]) -> str:
+    """N-Triples statements ("s p o .") as N-Quads statements of graph *name*, one text."""
+    end = f"<{name}> .\n"
+    return "".join([line[:-1] + end for line in lines])
+
+
 class EmbeddedStore:
     """A pyoxigraph store (on disk, or in memory when *path* is None)."""
 
@@ -95,7 +101,7 @@ class EmbeddedStore:
         self.store.update(" ;\n".join(first))
         if units:
             # An N-Triples statement "s p o ." becomes the N-Quads statement "s p o <graph> .".
-            quads = "".join(f"{line[:-1]}<{u.name}> .\n" for u in units for line in u.lines)
+            quads = "".join([_in_graph(u.name, u.lines) for u in units])
             self.store.bulk_load(quads.encode(), format=ox.RdfFormat.N_QUADS)
         last = [f"DROP SILENT GRAPH <{r.name}>" for r in removals] + state_operations(state, units, removals)
         self.store.update(" ;\n".join(last))

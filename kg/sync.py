@@ -79,11 +79,9 @@ def entry_iri(state: IRI, graph: IRI) -> IRI:
 
 def content_hash(lines: Iterable[str]) -> str:
     """SHA-256 of the sorted, distinct N-Triples lines: changes exactly when the graph does."""
-    digest = hashlib.sha256()
-    for line in sorted(set(lines)):
-        digest.update(line.encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
+    distinct = sorted(set(lines))
+    text = "\n".join(distinct) + "\n" if distinct else ""  # each line ends in a newline
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass

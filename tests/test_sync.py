@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 
@@ -165,6 +166,11 @@ def test_content_hash_follows_the_graph_not_the_order():
     lines = ['<a:s> <a:p> "1" .', '<a:s> <a:p> "2" .']
     assert content_hash(lines) == content_hash(list(reversed(lines)))
     assert content_hash(lines) != content_hash(lines[:1])
+    # The definition stores keep in their state: SHA-256 of the distinct lines, sorted, each
+    # ending in a newline. Changing it would make every graph look changed to the next sync.
+    expected = hashlib.sha256("".join(line + "\n" for line in sorted(set(lines + lines))).encode()).hexdigest()
+    assert content_hash(lines + lines) == expected
+    assert content_hash([]) == hashlib.sha256(b"").hexdigest()
     unit = GraphUnit("https://x.example/record/1", lines, content_hash(lines), "1", "2024-01-01T00:00:00Z")
     assert any("2024-01-01T00:00:00Z" in line for line in unit.state_lines("https://x.example/kg/sync-state"))
 
