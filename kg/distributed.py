@@ -8,8 +8,9 @@ The client does what needs all records in order — duplicate ids, ORCID clashes
 the accounting — exactly as a single process would, so the shards read in order
 are byte for byte the single-process N-Quads output of the same input. A record
 that turns out to be a duplicate of an earlier partition's record is removed by
-rewriting its shard (rare). ``manifest.json`` lists every shard with its record
-and triple counts and the SHA-256 of the compressed file.
+rewriting its shard (rare: its worker leaves out a duplicate within the partition).
+``manifest.json`` lists every shard with its record and triple counts and the
+SHA-256 of the compressed file.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from kg.pipeline import (
     _settle,
     account,
     chunked,
+    rare_collections,
+    without_cycle_collector,
 )
 from kg.read import Item, read_records
 from kg.write import GZIP_LEVEL, NQuadsWriter
@@ -88,15 +91,22 @@ def map_partition(
     result = PartitionResult(index, Shard(shard_name(index), 0, 0, ""))
     path = Path(folder) / result.shard.shard
     # No file name and mtime 0 in the gzip header: the same input gives the same shard bytes.
+    # The collector is off as in kg convert (a record makes no cycles): with it on, a partition
+    # took twice as long, walking the memo and the writer's cache.
     with (
+        without_cycle_collector(),
         open(path, "wb") as raw,
         gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0) as stream,
     ):
+        # A record whose id an earlier record of this partition has is a duplicate for the client
+        # too (kg.pipeline.Accountant): left out here, its shard need not be rewritten.
+        ids = Accountant()
         for position, item in enumerate(items):
             partial = _map_item(item, context, statuses, check, writer.prepare)
             if isinstance(partial, _Partial):
                 violations = partial.checked[0] if partial.checked else []
-                if not violations and position not in drop:
+                duplicate = ids.duplicate(partial.graph.record_id)
+                if not violations and not duplicate and position not in drop:
                     stream.write(partial.prepared.block.encode("utf-8"))
                     result.written[position] = partial.prepared.triples
                 # The client needs the accounting, not the triples.
@@ -200,12 +210,22 @@ def convert_distributed(
             while pending:
                 yield from settle(*pending.popleft())
 
-        for mapped in account(outcomes(), summary, rejects, warnings_stream, progress):
-            assert isinstance(mapped, Mapped)
-        for index, partition, drop in rewrites:
-            future = client.submit(
-                map_partition, index, partition, context, statuses, check, folder, frozenset(drop), pure=False
+        # Rarely, not off: dask's client makes cycles. Unpickling the partitions' results made
+        # the collector run every few records, over everything the client holds (77 µs a record).
+        with rare_collections():
+            for mapped in account(outcomes(), summary, rejects, warnings_stream, progress):
+                assert isinstance(mapped, Mapped)
+        # All at once: the cluster rewrites them in parallel.
+        rewritten = [
+            (
+                index,
+                client.submit(
+                    map_partition, index, partition, context, statuses, check, folder, frozenset(drop), pure=False
+                ),
             )
+            for index, partition, drop in rewrites
+        ]
+        for index, future in rewritten:
             shards[index] = future.result().shard
     finally:
         if own_client:

@@ -108,3 +108,25 @@ def test_cli_refuses_a_non_nquads_format(tmp_path, corpus):
     result = run_kg("convert", corpus, "-o", tmp_path / "x", "--engine", "dask", "-f", "ttl")
     assert result.returncode == 2
     assert b"N-Quads" in result.stderr
+
+
+def test_a_duplicate_within_a_partition_is_left_out_by_its_worker(corpus, tmp_path):
+    """The worker drops what the client would reject as a duplicate of the same partition, so that
+    the shard need not be rewritten; it still reports the record for the client's accounting."""
+    from kg.distributed import map_partition
+    from kg.mapping import MappingContext
+    from kg.pipeline import PUBLIC, _Partial
+    from kg.read import read_records
+
+    items = list(read_records([str(corpus)], raw=True))
+    result = map_partition(0, items, MappingContext(), PUBLIC, None, str(tmp_path))
+    first: dict[str, int] = {}
+    duplicates = []
+    for position, partial in enumerate(result.partials):
+        if isinstance(partial, _Partial):
+            if partial.graph.record_id in first:
+                duplicates.append((first[partial.graph.record_id], position))
+            first.setdefault(partial.graph.record_id, position)
+    assert duplicates, "the corpus holds a planted duplicate id"
+    for original, duplicate in duplicates:
+        assert original in result.written and duplicate not in result.written
