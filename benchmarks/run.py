@@ -5,8 +5,8 @@
 
 Every measurement is a separate process timed by /usr/bin/time (wall seconds, peak
 RSS of the largest process). Corpora come from `kg generate` (seed 1) and are
-kept in benchmarks/corpora/; outputs go to benchmarks/out/ and are deleted after
-each run. Nothing here is a test: the figures depend on the machine.
+kept in benchmarks/corpora/; outputs go to benchmarks/out/ (or --out) and are
+deleted after each run. Nothing here is a test: the figures depend on the machine.
 
 - floor: parse the same JSON Lines with orjson and write as many bytes as kg's
   N-Triples output — the fastest any converter in Python could go.
@@ -361,6 +361,7 @@ def ratios(results: list[Result]) -> str:
 
 
 def main() -> None:
+    global OUT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes")
     parser.add_argument("--jobs", default="1,2", help="comma-separated job counts for kg and Morph-KGC")
@@ -368,6 +369,7 @@ def main() -> None:
     parser.add_argument("--runs", help=f"only these kg runs (comma-separated): {', '.join(KG_RUNS)}")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="also write the results as JSON here")
+    parser.add_argument("--out", help=f"folder for the outputs (default {OUT}; each run's are deleted after it)")
     parser.add_argument("--floor", nargs=3, metavar=("SOURCE", "TARGET", "BYTES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
@@ -376,7 +378,9 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     jobs_list = [int(j) for j in args.jobs.split(",")]
     tools = set(args.tools.split(","))
-    OUT.mkdir(exist_ok=True)
+    if args.out:  # two runs at once need folders of their own: each deletes its outputs by name
+        OUT = Path(args.out).resolve()
+    OUT.mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
     for size in sizes:
         path = corpus(size, args.seed)
