@@ -53,6 +53,30 @@ Node = IRI | Literal | BlankNode
 Index = dict[object, dict[str, set[Node]]]
 Values = set[Node] | list[Node]
 
+
+# The compiled tests are small native classes: mypyc calls their method through a vtable, where a
+# closure went through Python's call protocol.
+class ValueTest:
+    """A test of one value node: one result per failing value."""
+
+    def passes(self, value: Node, index: Index) -> bool:
+        raise NotImplementedError
+
+
+class FocusTest:
+    """A test of the focus node's value set as a whole: one result without a value."""
+
+    def passes(self, focus: Node, found: Values, index: Index) -> bool:
+        raise NotImplementedError
+
+
+class ValuesOf:
+    """The value nodes a shape's path reaches from a focus node; without a path, the focus itself."""
+
+    def of(self, focus: Node, index: Index) -> Values:
+        return [focus]
+
+
 # Shape-level predicates the compiler understands; any other sh: predicate makes a shape unsupported.
 _TARGETS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
 _DESCRIPTIVE = {SH.name, SH.message, SH.severity, SH.description, SH.order, SH.group}
@@ -201,22 +225,24 @@ def _well_typed(value: str, datatype: str) -> bool:
     return _well_typed_by_rdflib(value, datatype)
 
 
-def datatype_test(rule: str) -> Callable[[Node], bool]:
+class DatatypeTest(ValueTest):
     """pyshacl's sh:datatype semantics (DatatypeConstraintComponent) for one datatype IRI."""
 
-    def test(node: Node) -> bool:
-        if type(node) is not Literal:
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+
+    def passes(self, value: Node, index: Index) -> bool:
+        if type(value) is not Literal:
             return False
-        value, datatype, lang = node
+        rule = self.rule
+        lexical, datatype, lang = value
         if lang:
             return rule in (RDF_LANG_STRING, RDFS_LITERAL)
         if datatype is None:
             return rule in (XSD_STRING, RDFS_LITERAL)
         if datatype == rule:
-            return _well_typed(value, datatype)
+            return _well_typed(lexical, datatype)
         return rule in (RDFS_LITERAL, RDFS_DATATYPE)
-
-    return test
 
 
 _NODE_KINDS: dict[rdflib.URIRef, tuple[bool, bool, bool]] = {
@@ -230,25 +256,18 @@ _NODE_KINDS: dict[rdflib.URIRef, tuple[bool, bool, bool]] = {
 }
 
 
-def node_kind_test(rule: rdflib.term.Node) -> Callable[[Node], bool]:
-    if rule not in _NODE_KINDS:
-        raise Unsupported(f"sh:nodeKind {rule}")
-    iri_ok, blank_ok, literal_ok = _NODE_KINDS[rule]  # type: ignore[index]
+class NodeKindTest(ValueTest):
+    def __init__(self, rule: rdflib.term.Node) -> None:
+        if rule not in _NODE_KINDS:
+            raise Unsupported(f"sh:nodeKind {rule}")
+        self.iri_ok, self.blank_ok, self.literal_ok = _NODE_KINDS[rule]  # type: ignore[index]
 
-    def test(node: Node) -> bool:
-        kind = type(node)
-        return literal_ok if kind is Literal else blank_ok if kind is BlankNode else iri_ok
-
-    return test
+    def passes(self, value: Node, index: Index) -> bool:
+        kind = type(value)
+        return self.literal_ok if kind is Literal else self.blank_ok if kind is BlankNode else self.iri_ok
 
 
 # --------------------------------------------------------------------------- compiled shapes
-
-# A value constraint: a test per value node (one result per failing value).
-# A focus constraint: a test of the focus node's value set (one result without a value).
-ValueTest = Callable[[Node, Index], bool]
-FocusTest = Callable[[Node, Values, Index], bool]
-ValuesOf = Callable[[Node, Index], Values]
 
 
 @dataclass
@@ -264,26 +283,26 @@ class CompiledShape:
     shape_name: str = ""
 
     def conforms(self, focus: Node, index: Index) -> bool:
-        values = self.values(focus, index)
+        values = self.values.of(focus, index)
         for focus_test in self.focus_tests:
-            if not focus_test(focus, values, index):
+            if not focus_test.passes(focus, values, index):
                 return False
         for value_test in self.value_tests:
             for value in values:
-                if not value_test(value, index):
+                if not value_test.passes(value, index):
                     return False
         return True
 
     def results(self, focus: Node, index: Index) -> list[Node | None]:
         """One entry per validation result: the failing value node, or None for focus-level ones."""
-        values = self.values(focus, index)
+        values = self.values.of(focus, index)
         found: list[Node | None] = []
         for focus_test in self.focus_tests:
-            if not focus_test(focus, values, index):
+            if not focus_test.passes(focus, values, index):
                 found.append(None)
-        for test in self.value_tests:
+        for value_test in self.value_tests:
             for value in values:
-                if not test(value, index):
+                if not value_test.passes(value, index):
                     found.append(value)
         return found
 
@@ -305,41 +324,19 @@ class _Compiler:
     def path(self, shape: rdflib.term.Node) -> tuple[ValuesOf, str | None]:
         path = self.one(shape, SH.path)
         if path is None:
-            return _focus_itself, None
+            return ValuesOf(), None
         if isinstance(path, rdflib.URIRef):
-            predicate = str(path)
-
-            def objects(focus: Node, index: Index) -> set[Node]:
-                described = index.get(focus)
-                return described.get(predicate, _EMPTY) if described else _EMPTY
-
-            return objects, _short(path)
+            return _Objects(str(path)), _short(path)
         alternatives = self.graph.value(path, SH.alternativePath)
         inverse = self.graph.value(path, SH.inversePath)
         if alternatives is not None and set(self.graph.predicates(path, None)) == {SH.alternativePath}:
             predicates = [str(p) for p in self.items(alternatives)]
             if not predicates or not all(isinstance(p, rdflib.URIRef) for p in self.items(alternatives)):
                 raise Unsupported("sh:alternativePath other than a list of predicates")
-
-            def alternative_objects(focus: Node, index: Index) -> set[Node]:
-                described = index.get(focus)
-                if not described:
-                    return _EMPTY
-                found: set[Node] = set()
-                for predicate in predicates:
-                    found.update(described.get(predicate, ()))
-                return found
-
-            return alternative_objects, None
+            return _AlternativeObjects(predicates), None
         if isinstance(inverse, rdflib.URIRef) and set(self.graph.predicates(path, None)) == {SH.inversePath}:
             self.uses_inverse = True
-            predicate = str(inverse)
-
-            def subjects(focus: Node, index: Index) -> set[Node]:
-                pointing = index.get((focus,))
-                return pointing.get(predicate, _EMPTY) if pointing else _EMPTY
-
-            return subjects, None
+            return _Subjects(str(inverse)), None
         raise Unsupported("a property path other than a predicate, sh:alternativePath or sh:inversePath")
 
     def shape(self, node: rdflib.term.Node, top_level: bool) -> CompiledShape:
@@ -353,44 +350,44 @@ class _Compiler:
         value_tests: list[ValueTest] = []
         focus_tests: list[FocusTest] = []
         for cls in graph.objects(node, SH["class"]):
-            value_tests.append(_class_test(str(cls)))
+            value_tests.append(_ClassTest(str(cls)))
         datatype = self.one(node, SH.datatype)
         if datatype is not None:
-            value_tests.append(_of_value(datatype_test(str(datatype))))
+            value_tests.append(DatatypeTest(str(datatype)))
         kind = self.one(node, SH.nodeKind)
         if kind is not None:
-            value_tests.append(_of_value(node_kind_test(kind)))
+            value_tests.append(NodeKindTest(kind))
         minimum = self.one(node, SH.minCount)
         if minimum is not None:
-            focus_tests.append(_count_test(_integer(minimum), None))
+            focus_tests.append(_CountTest(_integer(minimum), None))
         maximum = self.one(node, SH.maxCount)
         if maximum is not None:
-            focus_tests.append(_count_test(None, _integer(maximum)))
+            focus_tests.append(_CountTest(None, _integer(maximum)))
         for head in graph.objects(node, SH["in"]):
-            value_tests.append(_in_test(frozenset(from_rdflib(term) for term in self.items(head))))
+            value_tests.append(_InTest(frozenset(from_rdflib(term) for term in self.items(head))))
         flags = self.one(node, SH.flags)
         re_flags = 0
         if flags is not None:
             text = str(flags).lower()
             re_flags = (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
         for pattern in graph.objects(node, SH.pattern):
-            value_tests.append(_pattern_test(re.compile(str(pattern), re_flags)))
+            value_tests.append(_PatternTest(re.compile(str(pattern), re_flags)))
         for wanted in graph.objects(node, SH.hasValue):
-            focus_tests.append(_has_value_test(from_rdflib(wanted)))
+            focus_tests.append(_HasValueTest(from_rdflib(wanted)))
         for head in graph.objects(node, SH["or"]):
             options = [self.shape(member, top_level=False) for member in self.items(head)]
-            value_tests.append(_or_test(options))
+            value_tests.append(_OrTest(options))
         for negated in graph.objects(node, SH["not"]):
-            value_tests.append(_not_test(self.shape(negated, top_level=False)))
+            value_tests.append(_NotTest(self.shape(negated, top_level=False)))
         qualified = self.one(node, SH.qualifiedValueShape)
         if qualified is not None:
             inner = self.shape(qualified, top_level=False)
             qualified_min = self.one(node, SH.qualifiedMinCount)
             qualified_max = self.one(node, SH.qualifiedMaxCount)
             if qualified_max is not None:
-                focus_tests.append(_qualified_test(inner, None, _integer(qualified_max)))
+                focus_tests.append(_QualifiedTest(inner, None, _integer(qualified_max)))
             if qualified_min is not None:
-                focus_tests.append(_qualified_test(inner, _integer(qualified_min), None))
+                focus_tests.append(_QualifiedTest(inner, _integer(qualified_min), None))
         elif self.one(node, SH.qualifiedMinCount) is not None or self.one(node, SH.qualifiedMaxCount) is not None:
             raise Unsupported("sh:qualifiedMinCount without sh:qualifiedValueShape")
         return CompiledShape(str(node), values, value_tests, focus_tests, path=path_name)
@@ -403,86 +400,118 @@ def _integer(term: rdflib.term.Node) -> int:
     return int(term)  # type: ignore[call-overload]
 
 
-def _focus_itself(focus: Node, index: Index) -> Values:
-    return [focus]
+class _Objects(ValuesOf):
+    def __init__(self, predicate: str) -> None:
+        self.predicate = predicate
+
+    def of(self, focus: Node, index: Index) -> Values:
+        described = index.get(focus)
+        return described.get(self.predicate, _EMPTY) if described else _EMPTY
 
 
-def _of_value(test: Callable[[Node], bool]) -> ValueTest:
-    def value_test(value: Node, index: Index) -> bool:
-        return test(value)
+class _AlternativeObjects(ValuesOf):
+    def __init__(self, predicates: list[str]) -> None:
+        self.predicates = predicates
 
-    return value_test
+    def of(self, focus: Node, index: Index) -> Values:
+        described = index.get(focus)
+        if not described:
+            return _EMPTY
+        found: set[Node] = set()
+        for predicate in self.predicates:
+            found.update(described.get(predicate, ()))
+        return found
 
 
-def _count_test(least: int | None, most: int | None) -> FocusTest:
-    def test(focus: Node, found: Values, index: Index) -> bool:
+class _Subjects(ValuesOf):
+    """The inverse path of a predicate: the subjects that point at the focus."""
+
+    def __init__(self, predicate: str) -> None:
+        self.predicate = predicate
+
+    def of(self, focus: Node, index: Index) -> Values:
+        pointing = index.get((focus,))
+        return pointing.get(self.predicate, _EMPTY) if pointing else _EMPTY
+
+
+class _CountTest(FocusTest):
+    def __init__(self, least: int | None, most: int | None) -> None:
+        self.least = least
+        self.most = most
+
+    def passes(self, focus: Node, found: Values, index: Index) -> bool:
         count = len(found)
-        return (least is None or count >= least) and (most is None or count <= most)
-
-    return test
+        return (self.least is None or count >= self.least) and (self.most is None or count <= self.most)
 
 
-def _in_test(allowed: frozenset[Node]) -> ValueTest:
-    def test(value: Node, index: Index) -> bool:
-        return value in allowed
+class _HasValueTest(FocusTest):
+    def __init__(self, expected: Node) -> None:
+        self.expected = expected
 
-    return test
-
-
-def _has_value_test(expected: Node) -> FocusTest:
-    def test(focus: Node, found: Values, index: Index) -> bool:
-        return expected in found
-
-    return test
+    def passes(self, focus: Node, found: Values, index: Index) -> bool:
+        return self.expected in found
 
 
-def _not_test(inner: CompiledShape) -> ValueTest:
-    def test(value: Node, index: Index) -> bool:
-        return not inner.conforms(value, index)
+class _QualifiedTest(FocusTest):
+    def __init__(self, inner: CompiledShape, least: int | None, most: int | None) -> None:
+        self.inner = inner
+        self.least = least
+        self.most = most
 
-    return test
-
-
-def _qualified_test(inner: CompiledShape, least: int | None, most: int | None) -> FocusTest:
-    def test(focus: Node, found: Values, index: Index) -> bool:
+    def passes(self, focus: Node, found: Values, index: Index) -> bool:
         count = 0
         for value in found:
-            if inner.conforms(value, index):
+            if self.inner.conforms(value, index):
                 count += 1
-        return (least is None or count >= least) and (most is None or count <= most)
-
-    return test
+        return (self.least is None or count >= self.least) and (self.most is None or count <= self.most)
 
 
-def _class_test(cls: str) -> ValueTest:
-    def test(value: Node, index: Index) -> bool:
+class _InTest(ValueTest):
+    def __init__(self, allowed: frozenset[Node]) -> None:
+        self.allowed = allowed
+
+    def passes(self, value: Node, index: Index) -> bool:
+        return value in self.allowed
+
+
+class _NotTest(ValueTest):
+    def __init__(self, inner: CompiledShape) -> None:
+        self.inner = inner
+
+    def passes(self, value: Node, index: Index) -> bool:
+        return not self.inner.conforms(value, index)
+
+
+class _ClassTest(ValueTest):
+    def __init__(self, cls: str) -> None:
+        self.cls = cls
+
+    def passes(self, value: Node, index: Index) -> bool:
         if type(value) is Literal:
             return False
         described = index.get(value)
-        return described is not None and cls in described.get(RDF_TYPE, _EMPTY)
-
-    return test
+        return described is not None and self.cls in described.get(RDF_TYPE, _EMPTY)
 
 
-def _pattern_test(pattern: re.Pattern[str]) -> ValueTest:
-    search = pattern.search
+class _PatternTest(ValueTest):
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.search = pattern.search
 
-    def test(value: Node, index: Index) -> bool:
+    def passes(self, value: Node, index: Index) -> bool:
         kind = type(value)
         if kind is BlankNode:
             return False
         if kind is Literal:
-            return search(_focus_text(value) if value[1] else value[0]) is not None  # type: ignore[index]
-        return search(value) is not None  # type: ignore[arg-type]
-
-    return test
+            return self.search(_focus_text(value) if value[1] else value[0]) is not None  # type: ignore[index]
+        return self.search(value) is not None  # type: ignore[arg-type]
 
 
-def _or_test(options: list[CompiledShape]) -> ValueTest:
-    def test(value: Node, index: Index) -> bool:
-        return any(option.conforms(value, index) for option in options)
+class _OrTest(ValueTest):
+    def __init__(self, options: list[CompiledShape]) -> None:
+        self.options = options
 
-    return test
+    def passes(self, value: Node, index: Index) -> bool:
+        return any(option.conforms(value, index) for option in self.options)
 
 
 # --------------------------------------------------------------------------- the checker
