@@ -288,3 +288,15 @@ def test_a_partial_sync_describes_the_whole_store(tmp_path):
     figures = void_figures(description)
     assert figures == store_counts(select, RECORDS)
     assert figures[0] > 0 and description.value(DATASET, VOID.distinctObjects) is None
+
+
+def test_rdf_inputs_are_counted_by_the_store(tmp_path):
+    """Graphs read from RDF files are not the writers' to count: the store counts them."""
+    from kg.store import EmbeddedStore
+
+    extra = tmp_path / "extra.nt"
+    extra.write_text('<https://other.example/a> <http://purl.org/dc/terms/title> "A" .\n')
+    store = EmbeddedStore(None)
+    plan = place_in(store, [str(PUBLICATIONS), str(extra)])
+    assert plan.counts is None
+    assert counted_with_sparql(store).triples > 1
