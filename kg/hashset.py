@@ -38,16 +38,7 @@ class HashSet:
     def __contains__(self, value: i64) -> bool:
         if value == 0:
             return self._has_zero
-        table = self._table
-        mask = self._mask
-        slot = value & mask
-        while True:
-            held: i64 = table[slot]
-            if held == value:
-                return True
-            if held == 0:
-                return False
-            slot = (slot + 1) & mask
+        return self._table[self._slot(value)] == value
 
     def add(self, value: i64) -> bool:
         """Add *value*; whether it was new."""
@@ -57,33 +48,33 @@ class HashSet:
             self._has_zero = True
             self._count += 1
             return True
+        slot = self._slot(value)
+        table = self._table
+        if table[slot] == value:
+            return False
+        table[slot] = value
+        self._count += 1
+        if self._count * 2 > self._mask:  # at most half full: probes stay short
+            self._grow()
+        return True
+
+    def _slot(self, value: i64) -> i64:
+        """Where *value* is, or the empty slot where it would go (linear probing)."""
         table = self._table
         mask = self._mask
         slot = value & mask
         while True:
             held: i64 = table[slot]
-            if held == value:
-                return False
-            if held == 0:
-                break
+            if held == value or held == 0:
+                return slot
             slot = (slot + 1) & mask
-        table[slot] = value
-        self._count += 1
-        if self._count * 2 > mask:  # at most half full: probes stay short
-            self._grow()
-        return True
 
     def _grow(self) -> None:
         old = self._table
         slots = 2 * len(old)
-        table = vec[i64]([0] * slots)
-        mask: i64 = slots - 1
+        self._table = vec[i64]([0] * slots)
+        self._mask = slots - 1
         for held in old:
             value: i64 = held
             if value != 0:
-                slot = value & mask
-                while table[slot] != 0:
-                    slot = (slot + 1) & mask
-                table[slot] = value
-        self._table = table
-        self._mask = mask
+                self._table[self._slot(value)] = value
