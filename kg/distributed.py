@@ -115,6 +115,7 @@ def map_partition(
                 partial.item = Item(item.source, item.position)
                 partial.record = b""
             result.partials.append(partial)
+        writer.forget()  # with the collector off (see kg.pipeline.convert)
     result.shard.records = len(result.written)
     result.shard.triples = sum(result.written.values())
     result.shard.sha256 = _sha256(path)

@@ -526,6 +526,11 @@ def convert(
         with without_cycle_collector():
             for mapped in account(outcomes, summary, rejects, warnings_stream, progress):
                 writer.emit(mapped.prepared if prepare is not None else writer.prepare(mapped.graph))
+            # The run's caches go while the collector is still off: on again, its first pass would
+            # walk every description they hold, long-lived objects it never saw (0.45 s of 8.4 s
+            # for 100k records), just before they are freed anyway.
+            context.forget()
+            writer.forget()
         writer.finish()
         summary.triples = writer.triples_written
         summary.counts = writer.counter.counts()

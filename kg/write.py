@@ -396,6 +396,10 @@ class Writer:
     def finish(self) -> None:
         pass
 
+    def forget(self) -> None:
+        """Drop the descriptions formatted so far (a cache: writing goes on correctly after it)."""
+        self._formatted.clear()
+
     def write(self, graph: RecordGraph) -> None:
         self.emit(self.prepare(graph))
 

@@ -104,3 +104,30 @@ def test_other_sinks_stream_with_the_collector_on_but_rare(tmp_path):
     list(itertools.islice(records, 10))
     records.close()
     assert gc.get_threshold() == before
+
+
+def _largest_young_generation(run: Callable[[], object]) -> int:
+    """The most objects a collection of the youngest generation walked while *run* ran."""
+    sizes = [0]
+
+    def measure(phase: str, info: dict) -> None:
+        if phase == "start" and info["generation"] == 0:
+            sizes.append(len(gc.get_objects(0)))
+
+    gc.collect()
+    gc.callbacks.append(measure)
+    try:
+        run()
+    finally:
+        gc.callbacks.remove(measure)
+    return max(sizes)
+
+
+def test_the_collector_on_again_does_not_walk_the_runs_caches(corpus, tmp_path):
+    """The mapping memo and the writer's cache go before the collector is on again at the end of a
+    conversion: its first pass would otherwise walk all they hold, just before they are freed."""
+    everything = [str(SEEDS), str(CORPORA)]
+    _converting(corpus(300) + everything, tmp_path, "nt")()  # first use: the modules' lazy set-up
+    small = _largest_young_generation(_converting(corpus(300) + everything, tmp_path, "nt"))
+    large = _largest_young_generation(_converting(corpus(1500) + everything, tmp_path, "nt"))
+    assert large < small + 1000

@@ -62,6 +62,10 @@ class MappingContext:
             self.memo.clear()
         self.memo[key] = value
 
+    def forget(self) -> None:
+        """Drop the descriptions remembered (at the end of a run; mapping goes on correctly after it)."""
+        self.memo.clear()
+
 
 class Facts:
     """Collects the triples of one description."""
