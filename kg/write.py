@@ -263,8 +263,8 @@ class _RecordCounter:
     """Builds a record's RecordStats while its triples are formatted."""
 
     def __init__(self, record: IRI) -> None:
-        self.record = record
-        self.scope = record + "#"
+        self.record: str = record
+        self.scope: str = record + "#"
         self.stats = RecordStats()
         self._scoped_subjects: set[str] = set()
         self._scoped_entities: set[str] = set()
@@ -274,7 +274,11 @@ class _RecordCounter:
         self.predicates: set[str] = set()
 
     def own(self, triple: Triple) -> None:
-        s, p, o = triple
+        # Terms typed str (an IRI is one): compiled code then compares them, and calls their
+        # methods, as strings instead of through Python's generic protocols.
+        s: str = triple[0]
+        p: str = triple[1]
+        o = triple[2]
         stats = self.stats
         self.predicates.add(p)
         cls = o if p == RDF_TYPE and type(o) is IRI_TYPE else None
@@ -367,7 +371,7 @@ class DumpCounter:
 FORMATTED_CACHE_SIZE = 100_000
 # Keys of the descriptions a worker process has sent; when full it starts afresh and sends them again.
 SENT_KEYS_SIZE = 2_000_000
-RDF_TYPE: Final = RDF.type
+RDF_TYPE: Final[str] = RDF.type
 
 
 class Writer:
@@ -428,7 +432,7 @@ class Writer:
         scoped_pieces: set[Hashable] = set()
         shared: list[Formatted] = []
         for description in graph.shared:
-            if all(s.startswith(scope) for s, _, _ in description):
+            if _within(description, scope):
                 shared.append(self._format_scoped(description, counter, scoped_pieces))
             else:
                 shared.append(self.formatted(description))
@@ -476,7 +480,9 @@ class Writer:
         """
         if len(description) == 1:
             triple = description[0]
-            s, p, o = triple
+            s: str = triple[0]
+            p: str = triple[1]
+            o = triple[2]
             cls = o if p == RDF_TYPE and type(o) is IRI_TYPE else None
             return Formatted(hash(description), (self.piece(triple),), (s,), (cls,), frozenset((p,)))
         entry = self._formatted.get(id(description))
@@ -490,7 +496,7 @@ class Writer:
             hash(description),
             tuple(pieces),
             tuple([s for s, _, _ in triples]),
-            tuple([o if p == RDF_TYPE and type(o) is IRI_TYPE else None for _, p, o in triples]),
+            tuple([_class_of(triple) for triple in triples]),
             frozenset([p for _, p, _ in triples]),
         )
         if len(self._formatted) >= FORMATTED_CACHE_SIZE:
@@ -506,9 +512,8 @@ class Writer:
                 continue
             seen.add(text)
             pieces.append(text)
-            s, p, o = triple
-            counter.predicates.add(p)
-            counter.scoped(s, o if p == RDF_TYPE and type(o) is IRI_TYPE else None)
+            counter.predicates.add(triple[1])
+            counter.scoped(triple[0], _class_of(triple))
         return Formatted(None, tuple(pieces), (), (), frozenset())
 
     def _fresh(self, prepared: Prepared) -> list:
@@ -565,6 +570,22 @@ class Writer:
     def write_pieces(self, pieces: list) -> None:
         """Write the triples of one record that are new to this dump (triple formats)."""
         raise NotImplementedError
+
+
+def _within(description: Description, scope: str) -> bool:
+    """Whether every triple of *description* is about a thing scoped to a record (``{record}#…``)."""
+    for triple in description:
+        subject: str = triple[0]  # typed str: compiled code calls str.startswith directly
+        if not subject.startswith(scope):
+            return False
+    return True
+
+
+def _class_of(triple: Triple) -> str | None:
+    """The class a triple gives its subject: its object, when it is an rdf:type to an IRI."""
+    predicate: str = triple[1]
+    o = triple[2]
+    return o if predicate == RDF_TYPE and type(o) is IRI_TYPE else None
 
 
 def statement(triple: Triple, end: str) -> str:
@@ -717,9 +738,9 @@ class TurtleWriter(Writer):
         self.stream.write(turtle_prefix_block(PREFIXES))
 
     def piece(self, triple: Triple) -> tuple[str, str, str]:
-        s, p, o = triple
+        p: str = triple[1]
         iri = self.abbreviate.iri
-        return iri(s), "a" if p == RDF.type else iri(p), self.abbreviate.term(o)
+        return iri(triple[0]), "a" if p == RDF_TYPE else iri(p), self.abbreviate.term(triple[2])
 
     def block(self, pieces: list) -> str:
         out: list[str] = []
@@ -774,8 +795,10 @@ class JsonLdWriter(Writer):
 
     def piece(self, triple: Triple) -> tuple[str, str, str, str | None]:
         """(subject, key, value as JSON, class as JSON when this is an rdf:type to an IRI)."""
-        s, p, o = triple
-        as_class = _json_string(self._key(o)) if p == RDF.type and type(o) is IRI_TYPE else None
+        s: str = triple[0]
+        p: str = triple[1]
+        o = triple[2]
+        as_class = _json_string(self._key(o)) if p == RDF_TYPE and type(o) is IRI_TYPE else None
         return s, self._key(p), self._value(o), as_class
 
     def write_pieces(self, pieces: list) -> None:
