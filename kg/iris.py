@@ -39,12 +39,17 @@ def slug(text: str) -> str:
 
 
 _SEGMENT_SAFE: Final = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
+# Called as functions: compiled code has no primitive for these methods (see kg.rdf).
+_IS_ASCII: Final = str.isascii
+_IS_ALNUM: Final = str.isalnum
 
 
 def segment(value: str) -> str:
     """Percent-encode an id so it is one safe path segment."""
     value = value.strip()
-    if _SEGMENT_SAFE.fullmatch(value):  # most ids need no encoding; quote() is slow
+    if _IS_ASCII(value) and _IS_ALNUM(value):  # the usual id, letters and digits: two quick tests
+        return value
+    if _SEGMENT_SAFE.fullmatch(value):  # most other ids need no encoding either; quote() is slow
         return value
     return quote(value, safe="-._~:@!$&'()*+,;=")
 
@@ -57,10 +62,16 @@ class Minter:
         if not re.match(r"^https?://[^\s/]+", base):
             raise ValueError(f"base must be an http(s) URL, got {base!r}")
         self.base = base
+        # The last record IRI minted: a record's mapping asks for it several times (its lists, files).
+        self._last_record_id = ""
+        self._last_record = IRI(f"{base}/record/")
 
     # Records and what lives only inside one record.
     def record(self, record_id: str) -> IRI:
-        return IRI(f"{self.base}/record/{segment(record_id)}")
+        if record_id != self._last_record_id:
+            self._last_record = IRI(f"{self.base}/record/{segment(record_id)}")
+            self._last_record_id = record_id
+        return self._last_record
 
     def author_list(self, record_id: str) -> IRI:
         return IRI(f"{self.record(record_id)}#authors")

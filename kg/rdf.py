@@ -23,6 +23,10 @@ _new_tuple: Final = tuple.__new__
 # are otherwise looked up in this module's dictionary at each use.
 _LITERAL: Final = Literal
 _IRI: Final = IRI
+# String methods compiled code has no primitive for, called as functions: a method call looks the
+# method up by name on each call (Python's generic protocol), a function is called directly.
+_IS_PRINTABLE: Final = str.isprintable
+_TRANSLATE_BYTES: Final = bytes.translate
 
 
 def literal(value: str, datatype: str | None = None, lang: str | None = None) -> Literal:
@@ -76,7 +80,7 @@ def _holds_any(value: str, deleted: bytes) -> bool:
     which looks each character up in the Unicode database.
     """
     encoded = value.encode("utf-8", "surrogatepass")
-    return len(encoded.translate(None, deleted)) != len(encoded)
+    return len(_TRANSLATE_BYTES(encoded, None, deleted)) != len(encoded)
 
 
 def escape_string(value: str) -> str:
@@ -85,7 +89,7 @@ def escape_string(value: str) -> str:
             return value
     # Every character with an escape is a control character (not printable), '"' or '\\':
     # the test spares the per-character table lookups of translate().
-    elif value.isprintable() and '"' not in value and "\\" not in value:
+    elif _IS_PRINTABLE(value) and '"' not in value and "\\" not in value:
         return value
     return value.translate(_ESCAPE_TABLE)
 
@@ -112,7 +116,7 @@ def clean_text(value: str) -> str:
     if len(value) > _LONG:
         if not _holds_any(value, _CLEANED_BYTES) and "\ufffe" not in value and "\uffff" not in value:
             return value
-    elif value.isprintable():  # the common case: nothing to clean (a quick C-level test)
+    elif _IS_PRINTABLE(value):  # the common case: nothing to clean (a quick C-level test)
         return value
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")

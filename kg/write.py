@@ -27,6 +27,8 @@ from kg.vocab import PREFIXES, RDF
 # The IRI class as a compiled constant: tested for every term, and a name imported from a plain
 # Python module (kg.terms) is otherwise looked up in the module's dictionary each time.
 IRI_TYPE: Final = IRI
+# Called as a function: compiled code has no primitive for this method (see kg.rdf).
+_IS_ASCII: Final = str.isascii
 
 FORMATS: Final = {
     "nt": "N-Triples",
@@ -615,7 +617,22 @@ class NTriplesWriter(Writer):
         return statement(triple, ".\n")
 
     def write_pieces(self, pieces: list) -> None:
-        self.stream.write("".join(pieces))
+        # A UTF-8 text stream takes ASCII text as it is and encodes other text character by
+        # character. Joined into one string, a record with a single non-ASCII character (a name,
+        # a word of its abstract) had all its text encoded so: non-ASCII pieces go on their own.
+        write = self.stream.write
+        run: list[str] = []
+        for piece in pieces:
+            text: str = piece
+            if _IS_ASCII(text):
+                run.append(text)
+                continue
+            if run:
+                write("".join(run))
+                run = []
+            write(text)
+        if run:
+            write("".join(run))
 
 
 class GraphStatements(Writer):

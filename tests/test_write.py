@@ -147,3 +147,15 @@ def test_prefixed_names_by_namespace_lookup_equal_the_longest_match():
                 assert by_lookup.iri(iri) == by_trying.iri(iri), iri
                 prefixed += not by_lookup.iri(iri).startswith("<")
     assert prefixed > 50
+
+
+def test_ntriples_pieces_with_and_without_non_ascii_text_are_written_in_order():
+    import io
+
+    from kg.write import NTriplesWriter
+
+    stream = io.StringIO()
+    pieces = ["<a> <b> <c> .\n", '<a> <b> "Müller" .\n', "<a> <b> <d> .\n", "<a> <b> <e> .\n", '<a> <b> "𝔸" .\n']
+    NTriplesWriter(stream).write_pieces(pieces)
+    NTriplesWriter(stream).write_pieces(pieces[:1])
+    assert stream.getvalue() == "".join(pieces) + pieces[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Final
 
 from kg.rdf import IRI
@@ -12,8 +13,12 @@ from kg.vocab import XSD
 _DATE: Final = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?$")
 _YEAR: Final = re.compile(r"\d{4}")
 _DATETIME: Final = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+# Bound methods as compiled constants: called directly, not looked up by name on each call.
+_MATCH_DATETIME: Final = _DATETIME.match
+_FROM_ISO_FORMAT: Final = dt.datetime.fromisoformat
 
 
+@lru_cache(maxsize=1 << 16)  # a few thousand distinct dates recur across a corpus
 def date_literal(year: str, month: str | None = None, day: str | None = None) -> tuple[str, IRI] | None:
     """The most precise valid (lexical form, XSD type) for the given parts."""
     if not _YEAR.fullmatch(year or ""):
@@ -38,10 +43,10 @@ def parse_date(value: str) -> tuple[str, IRI] | None:
 
 def parse_datetime(value: str) -> str | None:
     value = value.strip()
-    if not _DATETIME.match(value):
+    if not _MATCH_DATETIME(value):
         return None
     try:
-        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        _FROM_ISO_FORMAT(value.replace("Z", "+00:00"))
     except ValueError:
         return None
     return value
