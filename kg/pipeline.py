@@ -77,6 +77,21 @@ class Mapped:
     source: str = field(default="", compare=False)
     position: str = field(default="", compare=False)
 
+    # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
+    def __init__(
+        self,
+        graph: RecordGraph,
+        source_record: dict | bytes,
+        prepared: Any = None,
+        source: str = "",
+        position: str = "",
+    ) -> None:
+        self.graph = graph
+        self.source_record = source_record
+        self.prepared = prepared
+        self.source = source
+        self.position = position
+
     @property
     def record(self) -> dict:
         if isinstance(self.source_record, bytes):
@@ -258,6 +273,21 @@ class _Partial:
     record: dict | bytes
     checked: tuple[list[Problem], list[Problem]] | None
     prepared: Any
+
+    # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
+    def __init__(
+        self,
+        item: Item,
+        graph: RecordGraph,
+        record: dict | bytes,
+        checked: tuple[list[Problem], list[Problem]] | None,
+        prepared: Any,
+    ) -> None:
+        self.item = item
+        self.graph = graph
+        self.record = record
+        self.checked = checked
+        self.prepared = prepared
 
     def __reduce__(self) -> tuple:
         # Through the constructor: a compiled dataclass otherwise pickles field by field (slowly).

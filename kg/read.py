@@ -36,6 +36,21 @@ class Item:
     # Unparsed JSON text (read_records(..., raw=True)); parse_item turns it into a record.
     raw: bytes | None = None
 
+    # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
+    def __init__(
+        self,
+        source: str,
+        position: str,
+        record: dict[str, Any] | None = None,
+        error: str | None = None,
+        raw: bytes | None = None,
+    ) -> None:
+        self.source = source
+        self.position = position
+        self.record = record
+        self.error = error
+        self.raw = raw
+
     def __reduce__(self) -> tuple:
         # Through the constructor: a compiled dataclass otherwise pickles field by field (slowly).
         return (Item, (self.source, self.position, self.record, self.error, self.raw))

@@ -143,6 +143,21 @@ class Formatted:
     classes: tuple[str | None, ...]
     predicates: frozenset[str]
 
+    # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
+    def __init__(
+        self,
+        key: int | None,
+        pieces: tuple,
+        subjects: tuple[str, ...],
+        classes: tuple[str | None, ...],
+        predicates: frozenset[str],
+    ) -> None:
+        self.key = key
+        self.pieces = pieces
+        self.subjects = subjects
+        self.classes = classes
+        self.predicates = predicates
+
     def __reduce__(self) -> tuple:
         classes = tuple([_plain_term(cls) for cls in self.classes])
         fields = (_plain(self.pieces), _plain(self.subjects), classes, _plain_set(self.predicates))
@@ -169,6 +184,29 @@ class RecordStats:
     own_subjects: list[str] = field(default_factory=list)
     own_entities: list[str] = field(default_factory=list)
     own_classes: list[str] = field(default_factory=list)
+
+    # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
+    def __init__(
+        self,
+        scoped_triples: int = 0,
+        scoped_subjects: int = 0,
+        scoped_entities: int = 0,
+        scoped_classes: list[str] | None = None,
+        predicates: set[str] | frozenset[str] | None = None,
+        own_triples: int = 0,
+        own_subjects: list[str] | None = None,
+        own_entities: list[str] | None = None,
+        own_classes: list[str] | None = None,
+    ) -> None:
+        self.scoped_triples = scoped_triples
+        self.scoped_subjects = scoped_subjects
+        self.scoped_entities = scoped_entities
+        self.scoped_classes = [] if scoped_classes is None else scoped_classes
+        self.predicates = set() if predicates is None else predicates
+        self.own_triples = own_triples
+        self.own_subjects = [] if own_subjects is None else own_subjects
+        self.own_entities = [] if own_entities is None else own_entities
+        self.own_classes = [] if own_classes is None else own_classes
 
     def __reduce__(self) -> tuple:
         return (
@@ -207,6 +245,23 @@ class Prepared:
     stats: RecordStats | None = None
     # The own triples' number (``own`` may be their text joined, see Writer.prepare_in_worker).
     own_count: int = 0
+
+    # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
+    def __init__(
+        self,
+        block: str | None = None,
+        triples: int = 0,
+        own: tuple = (),
+        shared: tuple[Formatted | int, ...] = (),
+        stats: RecordStats | None = None,
+        own_count: int = 0,
+    ) -> None:
+        self.block = block
+        self.triples = triples
+        self.own = own
+        self.shared = shared
+        self.stats = stats
+        self.own_count = own_count
 
     def __reduce__(self) -> tuple:
         return (Prepared, (self.block, self.triples, _plain(self.own), self.shared, self.stats, self.own_count))
@@ -267,7 +322,10 @@ class _RecordCounter:
     def __init__(self, record: IRI) -> None:
         self.record: str = record
         self.scope: str = record + "#"
-        self.stats = RecordStats()
+        self.scoped_triples = 0
+        self.own_triples = 0
+        self.scoped_classes: list[str] = []
+        self.own_classes: list[str] = []
         self._scoped_subjects: set[str] = set()
         self._scoped_entities: set[str] = set()
         self._own_subjects: dict[str, None] = {}
@@ -281,7 +339,6 @@ class _RecordCounter:
         s: str = triple[0]
         p: str = triple[1]
         o = triple[2]
-        stats = self.stats
         self.predicates.add(p)
         cls = o if p == RDF_TYPE and type(o) is IRI_TYPE else None
         if s is self.record:  # most own triples are about the record: the same IRI object
@@ -291,29 +348,32 @@ class _RecordCounter:
             return
         else:
             self._own_subjects[s] = None
-        stats.own_triples += 1
+        self.own_triples += 1
         if cls is not None:
             self._own_entities[s] = None
-            stats.own_classes.append(cls)
+            self.own_classes.append(cls)
 
     def scoped(self, subject: str, cls: str | None) -> None:
-        stats = self.stats
-        stats.scoped_triples += 1
+        self.scoped_triples += 1
         self._scoped_subjects.add(subject)
         if cls is not None:
             self._scoped_entities.add(subject)
-            stats.scoped_classes.append(cls)
+            self.scoped_classes.append(cls)
 
     def done(self) -> RecordStats:
-        stats = self.stats
-        stats.scoped_subjects = len(self._scoped_subjects)
-        stats.scoped_entities = len(self._scoped_entities)
-        stats.predicates = self.predicates
         if self._about_record:
             self._own_subjects[self.record] = None
-        stats.own_subjects = list(self._own_subjects)
-        stats.own_entities = list(self._own_entities)
-        return stats
+        return RecordStats(
+            self.scoped_triples,
+            len(self._scoped_subjects),
+            len(self._scoped_entities),
+            self.scoped_classes,
+            self.predicates,
+            self.own_triples,
+            list(self._own_subjects),
+            list(self._own_entities),
+            self.own_classes,
+        )
 
 
 class DumpCounter:

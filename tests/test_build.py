@@ -88,3 +88,49 @@ def test_compiled_and_plain_python_give_the_same_output(tmp_path, generated, opt
     assert len(outputs["built"][0]) > 100_000
     assert outputs["built"] == outputs["plain"]
     assert "pure Python" in run(plain, "--version").stdout.decode()
+
+
+def _hand_written_constructors() -> list[tuple[type, tuple]]:
+    """The classes, each with values for all its fields (compiled classes check their types)."""
+    from kg.mapping.model import Problem, RecordGraph
+    from kg.mapping.person import Person
+    from kg.pipeline import Mapped, _Partial
+    from kg.rdf import IRI, literal
+    from kg.read import Item
+    from kg.write import Formatted, Prepared, RecordStats
+
+    iri = IRI("https://repo.example.org/record/1")
+    triple = (iri, IRI("http://purl.org/dc/terms/title"), literal("T"))
+    graph = RecordGraph("1", iri, [triple], [(triple,)], [Problem("1", "f", "r")], [("o", iri, "n")], ["x"], "2020")
+    stats = RecordStats(1, 2, 3, ["c"], {"p"}, 4, ["s"], ["e"], ["k"])
+    formatted = Formatted(7, ("piece",), ("s",), (None,), frozenset({"p"}))
+    item = Item("in.json", "line 1", {"_id": "1"}, "error", b"{}")
+    return [
+        (RecordGraph, ("1", iri, [triple], [(triple,)], [Problem("1", "f", "r")], [("o", iri, "n")], ["x"], "2020")),
+        (Person, (iri, "person-x", ((iri, literal("N")),), (triple,), ("o", iri, "n"))),
+        (Mapped, (graph, b"{}", "prepared", "in.json", "line 1")),
+        (_Partial, (item, graph, {"_id": "1"}, ([], []), "prepared")),
+        (Item, ("in.json", "line 1", {"_id": "1"}, "error", b"{}")),
+        (Formatted, (7, ("piece",), ("s",), (None,), frozenset({"p"}))),
+        (Prepared, ("block", 3, ("own",), (formatted, 7), stats, 1)),
+        (RecordStats, (1, 2, 3, ["c"], {"p"}, 4, ["s"], ["e"], ["k"])),
+    ]
+
+
+@pytest.mark.parametrize("cls, values", _hand_written_constructors(), ids=lambda x: getattr(x, "__name__", ""))
+def test_hand_written_constructors_take_the_dataclass_fields_with_their_defaults(cls, values):
+    """The hot path's record classes write their __init__ out (compiled, it runs natively): it must
+    be the one @dataclass would make, the fields in order, by position or by name, with their defaults."""
+    import dataclasses
+
+    fields = dataclasses.fields(cls)
+    assert len(values) == len(fields)
+    by_position = cls(*values)
+    by_name = cls(**{f.name: value for f, value in zip(fields, values, strict=True)})
+    for made in (by_position, by_name):
+        assert [getattr(made, f.name) for f in fields] == list(values)
+    required = [f for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    fewest = cls(*values[: len(required)])
+    for f in fields[len(required) :]:
+        expected = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        assert getattr(fewest, f.name) == expected, f.name

@@ -59,6 +59,21 @@ class Person:
     # (ORCID, IRI, display name) for the cross-record ORCID clash check.
     orcid: tuple[str, IRI, str] | None
 
+    # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
+    def __init__(
+        self,
+        iri: IRI | None,
+        fragment: str,
+        facts: tuple[tuple[IRI, Term], ...],
+        description: Description,
+        orcid: tuple[str, IRI, str] | None,
+    ) -> None:
+        self.iri = iri
+        self.fragment = fragment
+        self.facts = facts
+        self.description = description
+        self.orcid = orcid
+
     def mention(self, ctx: MappingContext, graph: RecordGraph) -> IRI:
         """Describe the person in *graph*; their IRI."""
         if self.iri is not None:
