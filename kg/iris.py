@@ -42,6 +42,13 @@ _SEGMENT_SAFE: Final = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
 # Called as functions: compiled code has no primitive for these methods (see kg.rdf).
 _IS_ASCII: Final = str.isascii
 _IS_ALNUM: Final = str.isalnum
+# The characters quote() never encodes: a name of only these is its own quoted form.
+_QUOTE_UNCHANGED: Final = re.compile(r"[A-Za-z0-9_.\-~]*")
+
+
+def _quote_all(value: str) -> str:
+    """``quote(value, safe="")``; quote is Python code, called only where it changes something."""
+    return value if _QUOTE_UNCHANGED.fullmatch(value) else quote(value, safe="")
 
 
 def segment(value: str) -> str:
@@ -52,6 +59,10 @@ def segment(value: str) -> str:
     if _SEGMENT_SAFE.fullmatch(value):  # most other ids need no encoding either; quote() is slow
         return value
     return quote(value, safe="-._~:@!$&'()*+,;=")
+
+
+# ISO 639-2 has about 500 codes.
+_LANGUAGES_KEPT: Final = 1000
 
 
 class Minter:
@@ -65,6 +76,7 @@ class Minter:
         # The last record IRI minted: a record's mapping asks for it several times (its lists, files).
         self._last_record_id = ""
         self._last_record = IRI(f"{base}/record/")
+        self._languages: dict[str, IRI] = {}
 
     # Records and what lives only inside one record.
     def record(self, record_id: str) -> IRI:
@@ -102,7 +114,7 @@ class Minter:
         return IRI(f"{self.record(record_id)}#file-{segment(file_id)}-checksum")
 
     def download(self, record_id: str, file_id: str, file_name: str) -> IRI:
-        return IRI(f"{self.base}/download/{segment(record_id)}/{segment(file_id)}/{quote(file_name, safe='')}")
+        return IRI(f"{self.base}/download/{segment(record_id)}/{segment(file_id)}/{_quote_all(file_name)}")
 
     # Things shared by many records.
     def person(self, person_id: str) -> IRI:
@@ -151,9 +163,13 @@ class Minter:
     def orcid(orcid: str) -> IRI:
         return IRI(f"https://orcid.org/{orcid}")
 
-    @staticmethod
-    def language(iso639_2b: str) -> IRI:
-        return IRI(f"http://id.loc.gov/vocabulary/iso639-2/{iso639_2b}")
+    def language(self, iso639_2b: str) -> IRI:
+        known = self._languages.get(iso639_2b)  # a few codes, in most records
+        if known is None:
+            if len(self._languages) >= _LANGUAGES_KEPT:
+                self._languages.clear()
+            known = self._languages[iso639_2b] = IRI(f"http://id.loc.gov/vocabulary/iso639-2/{iso639_2b}")
+        return known
 
     @staticmethod
     def ddc(notation: str) -> IRI:

@@ -497,7 +497,8 @@ def account(
             graph = outcome.graph
             summary.written += 1
             summary.warnings += len(graph.warnings)
-            summary.unmapped_fields.update(graph.unmapped_fields)
+            if graph.unmapped_fields:  # Counter.update is Python code: not called for nothing
+                summary.unmapped_fields.update(graph.unmapped_fields)
             if warnings is not None:
                 for problem in graph.warnings:
                     warnings.write(_format_problem("warning", problem.record, problem.field, problem.reason))

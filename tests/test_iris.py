@@ -34,3 +34,18 @@ def test_record_iris_are_minted_afresh_for_each_id():
     assert minted == [f"https://repo.example.org/record/{reference_segment(i)}" for i in ids]
     assert minter.author_list("2") == "https://repo.example.org/record/2#authors"
     assert minter.record("1") == "https://repo.example.org/record/1"
+
+
+@pytest.mark.parametrize(
+    "name", ["thesis.pdf", "data_v1.2-final~.zip", "my thesis.pdf", "Ärger.txt", "a/b", "", "100%.csv"]
+)
+def test_download_iris_quote_file_names_as_quote_does(name):
+    minter = Minter("https://repo.example.org")
+    assert minter.download("7", "42", name) == f"https://repo.example.org/download/7/42/{quote(name, safe='')}"
+
+
+def test_language_iris_stay_right_however_many_codes_are_asked_for():
+    minter = Minter()
+    codes = [f"x{number:03d}" for number in range(1500)] + ["eng", "ger", "eng"]
+    for code in codes:
+        assert minter.language(code) == f"http://id.loc.gov/vocabulary/iso639-2/{code}"

@@ -117,6 +117,9 @@ LICENSES: Final = {
     "mit": "https://opensource.org/licenses/MIT",
     "mpl_2_0": "https://opensource.org/licenses/MPL-2.0",
 }
+# The same as IRIs, made once: a record's licence and COAR type are terms of these fixed lists.
+LICENSE_IRIS: Final[dict[str, IRI]] = {key: IRI(uri) for key, uri in LICENSES.items()}
+COAR_TYPES: Final[dict[str, IRI]] = {name: IRI(COAR_TYPE + code) for name, (_, code) in PUBLICATION_TYPES.items()}
 
 OPEN_ACCESS: Final = IRI("http://purl.org/coar/access_right/c_abf2")
 

@@ -137,7 +137,8 @@ def strip_markup(value: str) -> str:
     # Each step only where it can change something: most titles carry no markup at all.
     if "<" in value:
         value = _TAG.sub("", value)
-    value = html.unescape(value)
+    if "&" in value:  # html.unescape is Python code: called only where there is a reference to expand
+        value = html.unescape(value)
     if "  " in value or "\t" in value:
         value = _SPACE.sub(" ", value)
     return value.strip()

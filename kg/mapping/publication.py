@@ -66,6 +66,7 @@ INTERNAL_FIELDS: Final = frozenset(
 
 _DOI_PREFIX: Final = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _PAGE_RANGE: Final = re.compile(r"^\s*([A-Za-z]?\d+[A-Za-z]?)\s*[-–—]+\s*([A-Za-z]?\d+[A-Za-z]?)\s*$")
+_DEWEY_CLASS: Final = re.compile(r"\d{3}(?:\.\d+)?")
 _CITATION_PREFERENCE: Final = ("apa", "ama", "chicago", "mla", "ieee", "short", "default")
 
 
@@ -79,14 +80,14 @@ def map_publication(record: dict, ctx: MappingContext) -> RecordGraph:
 
     iri = ctx.iris.record(record_id)
     graph = RecordGraph(record_id=record_id, iri=iri)
-    cls, coar = codes.PUBLICATION_TYPES[record_type]
+    cls = codes.PUBLICATION_TYPES[record_type][0]
     graph.add(iri, RDF.type, BIBO.Document)
     graph.add(iri, RDF.type, cls)
     if record_type == "journal_article":
         article_type = text(record, "article_type")
         if article_type in codes.ARTICLE_TYPES:
             graph.add(iri, RDF.type, codes.ARTICLE_TYPES[article_type])
-    graph.add(iri, DCTERMS.type, IRI(codes.COAR_TYPE + coar))
+    graph.add(iri, DCTERMS.type, codes.COAR_TYPES[record_type])
     graph.add(iri, DCTERMS.identifier, plain(record_id))
     graph.add(iri, FOAF.page, iri)
 
@@ -222,7 +223,7 @@ def _identifiers(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
 
 def _subjects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     for notation in text_list(record, "ddc"):
-        if not re.fullmatch(r"\d{3}(?:\.\d+)?", notation):
+        if not _DEWEY_CLASS.fullmatch(notation):
             graph.warn("ddc", f"not a Dewey class: {notation!r}")
             continue
         concept: IRI = mention(graph, ctx, ("ddc", notation), _describe_ddc_class, ctx, notation)
@@ -267,11 +268,11 @@ def _numbering(record: dict, record_type: str, graph: RecordGraph) -> None:
 def _rights_and_status(record: dict, graph: RecordGraph) -> None:
     license_key = text(record, "license")
     if license_key:
-        uri = codes.LICENSES.get(license_key)
-        if uri is None and license_key.startswith(("http://", "https://")):
-            uri = license_key
-        if uri:
-            graph.add(graph.iri, DCTERMS.license, IRI(uri))
+        licence = codes.LICENSE_IRIS.get(license_key)
+        if licence is None and license_key.startswith(("http://", "https://")):
+            licence = IRI(license_key)
+        if licence:
+            graph.add(graph.iri, DCTERMS.license, licence)
         else:
             graph.warn("license", f"unknown licence {license_key!r}")
     if flag(record.get("oa")):
