@@ -470,27 +470,29 @@ class Writer:
         self.emit(self.prepare(graph))
 
     def prepare(self, graph: RecordGraph) -> Prepared:
-        own, shared, stats = self._format_graph(graph)
+        own, shared, stats, own_count = self._format_graph(graph)
         if self.quads:
             pieces = list(dict.fromkeys([*own, *(text for f in shared for text in f.pieces)]))
             block = self.render_graph(graph.iri, pieces)
             return Prepared(block=block, triples=len(pieces), shared=tuple(shared), stats=stats)
-        return Prepared(own=tuple(own), shared=tuple(shared), stats=stats, own_count=len(own))
+        return Prepared(own=tuple(own), shared=tuple(shared), stats=stats, own_count=own_count)
 
-    def _format_graph(self, graph: RecordGraph) -> tuple[list[Hashable], list[Formatted], RecordStats]:
-        """The record's own pieces (each once), its shared descriptions formatted, and its counts."""
+    def _format_graph(self, graph: RecordGraph) -> tuple[list[Hashable], list[Formatted], RecordStats, int]:
+        """The record's own pieces (its own triples, each once), its shared descriptions formatted, its
+        counts, and the number of its own triples."""
         scope = graph.iri + "#"
         counter = _RecordCounter(graph.iri)
         # Repeats are dropped by the triple, not its text: a tuple of strings whose hashes are
         # known hashes faster than a new line of text (equal terms are equal tuples: see typed()).
         unique: set[Triple] = set()
-        own: list[Hashable] = []
+        triples: list[Triple] = []
         for triple in graph.own:
             before = len(unique)
             unique.add(triple)
             if len(unique) > before:
-                own.append(self.piece(triple))
+                triples.append(triple)
                 counter.own(triple)
+        own = self.format_own(triples)
         scoped_pieces: set[Hashable] = set()
         shared: list[Formatted] = []
         for description in graph.shared:
@@ -498,7 +500,11 @@ class Writer:
                 shared.append(self._format_scoped(description, counter, scoped_pieces))
             else:
                 shared.append(self.formatted(description))
-        return own, shared, counter.done()
+        return own, shared, counter.done(), len(triples)
+
+    def format_own(self, triples: list[Triple]) -> list[Hashable]:
+        """The pieces of a record's own triples (a piece each, unless a writer joins them)."""
+        return [self.piece(triple) for triple in triples]
 
     def prepare_in_worker(self, graph: RecordGraph) -> Prepared:
         """``prepare`` for a worker process, whose result is pickled to the writing process.
@@ -676,6 +682,68 @@ class NTriplesWriter(Writer):
     def piece(self, triple: Triple) -> str:
         return statement(triple, ".\n")
 
+    def format_own(self, triples: list[Triple]) -> list[Hashable]:
+        """The statements of a record's own triples as few strings: runs of ASCII text, and each
+        statement with a non-ASCII literal on its own (see write_pieces).
+
+        The parts of the statements are joined once per run, not once per statement: a statement
+        made as a string of its own, to be joined again, cost twice the copying and an allocation.
+        The text is the same as ``piece``'s.
+        """
+        own: list[Hashable] = []
+        parts: list[str] = []
+        subject: str = ""
+        head = ""
+        for triple in triples:
+            s: str = triple[0]
+            if s is not subject:  # most are about the record, one IRI object
+                subject = s
+                head = "<" + s + "> <"
+            p: str = triple[1]
+            o = triple[2]
+            if type(o) is IRI_TYPE:
+                iri: str = o
+                parts.append(head)
+                parts.append(p)
+                parts.append("> <")
+                parts.append(iri)
+                parts.append("> .\n")
+                continue
+            value: str = o[0]
+            datatype: str | None = o[1]
+            lang: str | None = o[2]
+            text = escape_string(value)
+            if not _IS_ASCII(text):
+                if parts:
+                    own.append("".join(parts))
+                    parts.clear()
+                own.append(statement(triple, ".\n"))
+            elif lang:
+                parts.append(head)
+                parts.append(p)
+                parts.append('> "')
+                parts.append(text)
+                parts.append('"@')
+                parts.append(lang)
+                parts.append(" .\n")
+            elif datatype and datatype != XSD_STRING:
+                parts.append(head)
+                parts.append(p)
+                parts.append('> "')
+                parts.append(text)
+                parts.append('"^^<')
+                parts.append(datatype)
+                parts.append("> .\n")
+            else:
+                parts.append(head)
+                parts.append(p)
+                parts.append('> "')
+                parts.append(text)
+                parts.append('" .\n')
+        if parts:
+            own.append("".join(parts))
+        return own
+
     def write_pieces(self, pieces: list) -> None:
         # A UTF-8 text stream takes ASCII text as it is and encodes other text character by
         # character. Joined into one string, a record with a single non-ASCII character (a name,
@@ -711,7 +779,7 @@ class GraphStatements(Writer):
 
     def statements(self, graph: RecordGraph) -> list[str]:
         """The statements of *graph*, each once, in a stable order; counted into ``counter``."""
-        own, shared, stats = self._format_graph(graph)
+        own, shared, stats, _ = self._format_graph(graph)
         self._fresh(Prepared(shared=tuple(shared), stats=stats))
         return cast(list[str], list(dict.fromkeys([*own, *(text for f in shared for text in f.pieces)])))
 

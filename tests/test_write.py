@@ -159,3 +159,34 @@ def test_ntriples_pieces_with_and_without_non_ascii_text_are_written_in_order():
     NTriplesWriter(stream).write_pieces(pieces)
     NTriplesWriter(stream).write_pieces(pieces[:1])
     assert stream.getvalue() == "".join(pieces) + pieces[0]
+
+
+def test_ntriples_own_statements_joined_in_runs_equal_one_statement_each():
+    import contextlib
+    import io
+
+    from kg.mapping import MappingContext, MappingError, map_record
+    from kg.read import read_records
+    from kg.terms import IRI
+    from kg.write import NTriplesWriter, statement
+
+    writer = NTriplesWriter(io.StringIO())
+    record = IRI("https://repo.example.org/record/1")
+    title = IRI("http://purl.org/dc/terms/title")
+    crafted = [
+        (record, title, ("plain", None, None)),
+        (record, title, ('a "quoted"\nline\\ with\ttab', None, None)),
+        (record, title, ("Müller", None, "de")),
+        (record, title, ("2020", "http://www.w3.org/2001/XMLSchema#gYear", None)),
+        (IRI("https://repo.example.org/record/1#authors"), title, record),
+        (record, title, ("ünïcode", "http://www.w3.org/2001/XMLSchema#string", None)),
+        (record, title, IRI("https://example.org/ä")),
+    ]
+    context = MappingContext()
+    graphs = []
+    for item in read_records(INPUTS):
+        with contextlib.suppress(MappingError):  # the corpora's broken records
+            graphs.append(map_record(item.record, context) if item.record else None)
+    for triples in [crafted, *(graph.own for graph in graphs if graph is not None)]:
+        joined = writer.format_own(list(triples))
+        assert "".join(joined) == "".join(statement(triple, ".\n") for triple in triples)
