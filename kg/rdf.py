@@ -8,11 +8,22 @@ are used where a real RDF library earns its cost (parsing, SHACL, stores).
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, cast
 
 from kg.terms import IRI, Literal
 
-__all__ = ["IRI", "Literal", "Term", "Triple", "clean_text", "escape_string", "is_valid_iri", "literal", "nt_term"]
+__all__ = [
+    "IRI",
+    "Literal",
+    "LiteralItems",
+    "Term",
+    "Triple",
+    "clean_text",
+    "escape_string",
+    "is_valid_iri",
+    "literal",
+    "nt_term",
+]
 
 XSD: Final = "http://www.w3.org/2001/XMLSchema#"
 RDF_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -37,6 +48,9 @@ def literal(value: str, datatype: str | None = None, lang: str | None = None) ->
 
 Term = IRI | Literal
 Triple = tuple[IRI, IRI, Term]
+# A Literal as the fixed tuple type it is: cast to it, compiled code reads the items directly
+# instead of subscribing a Term (a generic lookup each).
+LiteralItems = tuple[str, str | None, str | None]
 
 # Characters that may not appear raw inside an N-Triples/Turtle IRIREF.
 _IRI_FORBIDDEN: Final = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -98,7 +112,8 @@ def nt_term(term: Term) -> str:
     """Format one term in N-Triples syntax."""
     if type(term) is _IRI:
         return f"<{term}>"
-    value, datatype, lang = term
+    items = cast(LiteralItems, term)
+    value, datatype, lang = items
     text = '"' + escape_string(value) + '"'
     if lang:
         return f"{text}@{lang}"

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from kg.hashset import HashSet
 from kg.mapping.model import Description, RecordGraph
-from kg.rdf import IRI, XSD_STRING, Literal, Term, Triple, escape_string
+from kg.rdf import IRI, XSD_STRING, Literal, LiteralItems, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
 
 # The IRI class as a compiled constant: tested for every term, and a name imported from a plain
@@ -665,9 +665,8 @@ def statement(triple: Triple, end: str) -> str:
     if type(o) is IRI_TYPE:
         iri: str = o
         return f"<{s}> <{p}> <{iri}> {end}"
-    value: str = o[0]
-    datatype: str | None = o[1]
-    lang: str | None = o[2]
+    items = cast(LiteralItems, o)  # see LiteralItems
+    value, datatype, lang = items
     text = escape_string(value)
     if lang:
         return f'<{s}> <{p}> "{text}"@{lang} {end}'
@@ -709,9 +708,8 @@ class NTriplesWriter(Writer):
                 parts.append(iri)
                 parts.append("> .\n")
                 continue
-            value: str = o[0]
-            datatype: str | None = o[1]
-            lang: str | None = o[2]
+            items = cast(LiteralItems, o)  # see LiteralItems
+            value, datatype, lang = items
             text = escape_string(value)
             if not _IS_ASCII(text):
                 if parts:
@@ -844,7 +842,8 @@ class Abbreviator:
     def term(self, term: Term) -> str:
         if type(term) is IRI_TYPE:
             return self.iri(term)
-        value, datatype, lang = term
+        items = cast(LiteralItems, term)  # see LiteralItems
+        value, datatype, lang = items
         text = '"' + escape_string(value) + '"'
         if lang:
             return f"{text}@{lang}"
@@ -929,9 +928,8 @@ class JsonLdWriter(Writer):
         """The term's value object as JSON (the text of json.dumps, built without its per-call set-up)."""
         if type(term) is IRI_TYPE:
             return '{"@id": ' + _json_string(term) + "}"
-        value: str = term[0]
-        datatype: str | None = term[1]
-        lang: str | None = term[2]
+        items = cast(LiteralItems, term)  # see LiteralItems
+        value, datatype, lang = items
         if lang:
             return '{"@value": ' + _json_string(value) + ', "@language": ' + _json_string(lang) + "}"
         if datatype and datatype != XSD_STRING:
