@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, TextIO
@@ -189,7 +186,7 @@ def process(
     so that a writer can keep what later results of the same worker refer to.
     """
     accountant = Accountant()
-    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+    if jobs > 1 and "fork" not in _multiprocessing().get_all_start_methods():
         jobs = 1  # workers inherit the settings (and any check) by fork; without it, map here
     with rare_collections():
         if jobs <= 1:
@@ -398,6 +395,13 @@ def _map_chunk(chunk: list[Item]) -> list[Outcome | _Partial]:
     return out
 
 
+def _multiprocessing() -> Any:
+    """The multiprocessing module, imported when several jobs are asked for (10 ms a start-up otherwise)."""
+    import multiprocessing
+
+    return multiprocessing
+
+
 def _map_in_workers(
     items: Iterable[Item],
     context: MappingContext,
@@ -409,9 +413,11 @@ def _map_in_workers(
     # fork: workers inherit the settings (and any check) without pickling them. A process pool
     # from concurrent.futures, not multiprocessing.Pool: when a worker dies, or its result cannot
     # be unpickled, the waiting futures fail instead of waiting for ever.
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(
         jobs,
-        mp_context=multiprocessing.get_context("fork"),
+        mp_context=_multiprocessing().get_context("fork"),
         initializer=_take_settings,
         initargs=(context, statuses, check, prepare),
     )
@@ -429,7 +435,9 @@ def _map_in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _restore(chunk: list[Item], result: Future) -> Iterator[Outcome | _Partial]:
+def _restore(chunk: list[Item], result: Any) -> Iterator[Outcome | _Partial]:
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         partials = result.result()
     except BrokenProcessPool as exc:

@@ -190,3 +190,15 @@ def test_ntriples_own_statements_joined_in_runs_equal_one_statement_each():
     for triples in [crafted, *(graph.own for graph in graphs if graph is not None)]:
         joined = writer.format_own(list(triples))
         assert "".join(joined) == "".join(statement(triple, ".\n") for triple in triples)
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", "a & b < c > d", 'say "hi"', "it's", "both \" and '", "tab\tline\nret\r", ""]
+)
+def test_rdfxml_escaping_equals_saxutils(text):
+    from xml.sax import saxutils
+
+    from kg.write import escape, quoteattr
+
+    assert escape(text) == saxutils.escape(text)
+    assert quoteattr(text) == saxutils.quoteattr(text)
