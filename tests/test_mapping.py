@@ -289,3 +289,28 @@ def test_unknown_degree_is_reported_and_not_guessed():
     graph = map_one(thesis("Habilitation"))
     assert "degree" not in nt(graph) and "doctoralAdvisor" not in nt(graph)
     assert graph.warnings[0].field == "degree_awarded"
+
+
+def test_person_memo_keys_tell_every_entry_apart():
+    """The memo key of a person entry is one string: it must differ for entries that differ, and an
+    entry whose text could be mistaken for the key's separators is not memoised at all."""
+    from kg.mapping.person import _person_key
+
+    entries = [
+        {"first_name": "Ann", "last_name": "Lee"},
+        {"first_name": "Ann", "last_name": "Lee", "full_name": ""},
+        {"first_name": "Ann", "last_name": "Lee", "full_name": None},
+        {"first_name": "AnnLee"},
+        {"first_name": "Ann", "full_name": "Lee"},
+        {"last_name": "Ann", "first_name": "Lee"},
+        {"first_name": "Ann", "last_name": "Lee", "id": "1"},
+        {"first_name": "Ann", "last_name": "Lee", "orcid": "1"},
+        {"id": "\x01"},
+        {"first_name": "Ann\x00", "last_name": "Lee"},
+        {"first_name": "Ann", "last_name": 7},
+    ]
+    keys = [_person_key(entry) for entry in entries]
+    assert keys[1] != keys[0] and keys[2] == keys[0]  # "" is a value; null is as absent
+    memoised = [key for key in keys if key is not None]
+    assert len(set(memoised)) == len(memoised) - 1  # only entries 0 and 2 share one
+    assert keys[-3:] == [None, None, None]  # the separator or absence mark in a value, or not text

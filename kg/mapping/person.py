@@ -107,14 +107,27 @@ def map_person(entry: object, where: str, ctx: MappingContext, graph: RecordGrap
     return person.mention(ctx, graph)
 
 
-def _person_key(entry: dict) -> tuple | None:
-    """The memo key of an entry of plain text (its fields), or None for one with a value that is not text."""
-    first, last, full = entry.get("first_name"), entry.get("last_name"), entry.get("full_name")
-    local_id, orcid = entry.get("id"), entry.get("orcid")
-    for value in (first, last, full, local_id, orcid):
-        if value is not None and type(value) is not str:
+# The memo key of a person entry is one string: its fields after "person", separated by NUL, an
+# absent field written as SOH. One string hashes once and compares in one go, where a tuple of the
+# fields compared them one by one, each a separate object (a cache miss each in a large memo).
+_SEPARATOR: Final = "\x00"
+_ABSENT: Final = "\x01"
+_KEY_FIELDS: Final = ("first_name", "last_name", "full_name", "id", "orcid")
+
+
+def _person_key(entry: dict) -> str | None:
+    """The memo key of an entry of plain text (its fields), or None for one with a value that is not
+    text, or whose text holds the key's separator or absence mark (then the key would not be exact)."""
+    parts = ["person"]
+    for name in _KEY_FIELDS:
+        value = entry.get(name)
+        if value is None:
+            parts.append(_ABSENT)
+        elif type(value) is str and _SEPARATOR not in value and _ABSENT not in value:
+            parts.append(value)
+        else:
             return None
-    return ("person", first, last, full, local_id, orcid)
+    return _SEPARATOR.join(parts)
 
 
 def _resolve_person(entry: dict, where: str, ctx: MappingContext, graph: RecordGraph) -> Person | None:
