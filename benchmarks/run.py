@@ -318,6 +318,25 @@ def run_catmandu(size: int, lines_path: Path, results: list[Result]) -> None:
     out.unlink()
 
 
+def medians(rounds: list[Result]) -> list[Result]:
+    """One result per size, tool and job count: the median time of its runs (the range in the note)."""
+    grouped: dict[tuple[int, str, int], list[Result]] = {}
+    for result in rounds:
+        grouped.setdefault((result.size, result.tool, result.jobs), []).append(result)
+    out = []
+    for (size, tool, jobs), runs in grouped.items():
+        timed_runs = sorted((r for r in runs if r.seconds is not None), key=lambda r: r.seconds or 0.0)
+        if not timed_runs:
+            out.append(runs[0])
+            continue
+        middle = timed_runs[len(timed_runs) // 2]
+        spread = f"median of {len(timed_runs)}: {timed_runs[0].seconds:.1f}–{timed_runs[-1].seconds:.1f} s"
+        note = "; ".join(part for part in (middle.note, spread) if part)
+        rss = max(r.rss_mb for r in timed_runs if r.rss_mb is not None)
+        out.append(Result(size, tool, jobs, middle.seconds, rss, middle.triples, note))
+    return out
+
+
 def fmt(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
@@ -368,6 +387,9 @@ def main() -> None:
     parser.add_argument("--tools", default="kg,floor,morph,catmandu", help="which tools to run")
     parser.add_argument("--runs", help=f"only these kg runs (comma-separated): {', '.join(KG_RUNS)}")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run every size's tools this many times, interleaved; report medians"
+    )
     parser.add_argument("--json", help="also write the results as JSON here")
     parser.add_argument("--out", help=f"folder for the outputs (default {OUT}; each run's are deleted after it)")
     parser.add_argument("--floor", nargs=3, metavar=("SOURCE", "TARGET", "BYTES"), help=argparse.SUPPRESS)
@@ -384,18 +406,22 @@ def main() -> None:
     results: list[Result] = []
     for size in sizes:
         path = corpus(size, args.seed)
-        if "kg" in tools:
-            run_kg(size, path, jobs_list, results, set(args.runs.split(",")) if args.runs else None)
-        if "floor" in tools:
-            run_floor(size, path, results)
-        if tools & {"morph", "catmandu"}:
-            lines_path, array_path = readable_copies(path)
-            if "morph" in tools:
-                run_morph(size, array_path, jobs_list, results)
-            if "catmandu" in tools:
-                run_catmandu(size, lines_path, results)
-        for leftover in OUT.glob(f"kg-{size}-*"):
-            leftover.unlink()
+        rounds: list[Result] = []
+        # Each round runs every tool once, so that the machine's drift is shared between them.
+        for _ in range(args.repeat):
+            if "kg" in tools:
+                run_kg(size, path, jobs_list, rounds, set(args.runs.split(",")) if args.runs else None)
+            if "floor" in tools:
+                run_floor(size, path, rounds)
+            if tools & {"morph", "catmandu"}:
+                lines_path, array_path = readable_copies(path)
+                if "morph" in tools:
+                    run_morph(size, array_path, jobs_list, rounds)
+                if "catmandu" in tools:
+                    run_catmandu(size, lines_path, rounds)
+            for leftover in OUT.glob(f"kg-{size}-*"):
+                leftover.unlink()
+        results.extend(medians(rounds) if args.repeat > 1 else rounds)
         print(table([r for r in results if r.size == size]), flush=True)
         print(ratios([r for r in results if r.size == size]), flush=True)
     cores = os.cpu_count()
