@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import quote
 
-from kg.rdf import IRI
+from kg.rdf import IRI, IS_ALNUM, IS_ASCII
 
 DEFAULT_BASE: Final = "https://repository.example.org"
 
@@ -39,9 +39,6 @@ def slug(text: str) -> str:
 
 
 _SEGMENT_SAFE: Final = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
-# Called as functions: compiled code has no primitive for these methods (see kg.rdf).
-_IS_ASCII: Final = str.isascii
-_IS_ALNUM: Final = str.isalnum
 # The characters quote() never encodes: a name of only these is its own quoted form.
 _QUOTE_UNCHANGED: Final = re.compile(r"[A-Za-z0-9_.\-~]*")
 
@@ -54,7 +51,7 @@ def _quote_all(value: str) -> str:
 def segment(value: str) -> str:
     """Percent-encode an id so it is one safe path segment."""
     value = value.strip()
-    if _IS_ASCII(value) and _IS_ALNUM(value):  # the usual id, letters and digits: two quick tests
+    if IS_ASCII(value) and IS_ALNUM(value):  # the usual id, letters and digits: two quick tests
         return value
     if _SEGMENT_SAFE.fullmatch(value):  # most other ids need no encoding either; quote() is slow
         return value

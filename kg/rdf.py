@@ -38,6 +38,9 @@ _IRI: Final = IRI
 # method up by name on each call (Python's generic protocol), a function is called directly.
 _IS_PRINTABLE: Final = str.isprintable
 _TRANSLATE_BYTES: Final = bytes.translate
+# Shared with the modules that need them (kg.iris, kg.write), for the same reason.
+IS_ASCII: Final = str.isascii
+IS_ALNUM: Final = str.isalnum
 
 
 def literal(value: str, datatype: str | None = None, lang: str | None = None) -> Literal:

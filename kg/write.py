@@ -20,14 +20,12 @@ from typing import Any, Final, TextIO, cast
 
 from kg.hashset import HashSet
 from kg.mapping.model import Description, RecordGraph
-from kg.rdf import IRI, XSD_STRING, Literal, LiteralItems, Term, Triple, escape_string
+from kg.rdf import IRI, IS_ASCII, XSD_STRING, Literal, LiteralItems, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
 
 # The IRI class as a compiled constant: tested for every term, and a name imported from a plain
 # Python module (kg.terms) is otherwise looked up in the module's dictionary each time.
 IRI_TYPE: Final = IRI
-# Called as a function: compiled code has no primitive for this method (see kg.rdf).
-_IS_ASCII: Final = str.isascii
 
 FORMATS: Final = {
     "nt": "N-Triples",
@@ -699,43 +697,38 @@ class NTriplesWriter(Writer):
                 head = "<" + s + "> <"
             p: str = triple[1]
             o = triple[2]
+            text = ""
+            datatype: str | None = None
+            lang: str | None = None
+            if type(o) is not IRI_TYPE:
+                items = cast(LiteralItems, o)  # see LiteralItems
+                value, datatype, lang = items
+                text = escape_string(value)
+                if not IS_ASCII(text):
+                    if parts:
+                        own.append("".join(parts))
+                        parts.clear()
+                    own.append(statement(triple, ".\n"))
+                    continue
+            parts.append(head)
+            parts.append(p)
             if type(o) is IRI_TYPE:
                 iri: str = o
-                parts.append(head)
-                parts.append(p)
                 parts.append("> <")
                 parts.append(iri)
                 parts.append("> .\n")
                 continue
-            items = cast(LiteralItems, o)  # see LiteralItems
-            value, datatype, lang = items
-            text = escape_string(value)
-            if not _IS_ASCII(text):
-                if parts:
-                    own.append("".join(parts))
-                    parts.clear()
-                own.append(statement(triple, ".\n"))
-            elif lang:
-                parts.append(head)
-                parts.append(p)
-                parts.append('> "')
-                parts.append(text)
+            parts.append('> "')
+            parts.append(text)
+            if lang:
                 parts.append('"@')
                 parts.append(lang)
                 parts.append(" .\n")
             elif datatype and datatype != XSD_STRING:
-                parts.append(head)
-                parts.append(p)
-                parts.append('> "')
-                parts.append(text)
                 parts.append('"^^<')
                 parts.append(datatype)
                 parts.append("> .\n")
             else:
-                parts.append(head)
-                parts.append(p)
-                parts.append('> "')
-                parts.append(text)
                 parts.append('" .\n')
         if parts:
             own.append("".join(parts))
@@ -749,7 +742,7 @@ class NTriplesWriter(Writer):
         run: list[str] = []
         for piece in pieces:
             text: str = piece
-            if _IS_ASCII(text):
+            if IS_ASCII(text):
                 run.append(text)
                 continue
             if run:
