@@ -16,6 +16,7 @@ __all__ = [
     "IRI",
     "Literal",
     "LiteralItems",
+    "StoredTriple",
     "Term",
     "Triple",
     "clean_text",
@@ -51,6 +52,9 @@ def literal(value: str, datatype: str | None = None, lang: str | None = None) ->
 
 Term = IRI | Literal
 Triple = tuple[IRI, IRI, Term]
+# A triple where it is only stored or passed on (in a set, a list): compiled code keeps a Triple as
+# its three items and packs them into a new tuple each time it is stored; this is the tuple object.
+StoredTriple = tuple
 # A Literal as the fixed tuple type it is: cast to it, compiled code reads the items directly
 # instead of subscribing a Term (a generic lookup each).
 LiteralItems = tuple[str, str | None, str | None]

@@ -20,7 +20,7 @@ from typing import Any, Final, TextIO, cast
 
 from kg.hashset import HashSet
 from kg.mapping.model import Description, RecordGraph
-from kg.rdf import IRI, IS_ASCII, XSD_STRING, Literal, LiteralItems, Term, Triple, escape_string
+from kg.rdf import IRI, IS_ASCII, XSD_STRING, Literal, LiteralItems, StoredTriple, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
 
 # The IRI class as a compiled constant: tested for every term, and a name imported from a plain
@@ -330,7 +330,7 @@ class _RecordCounter:
         self._about_record = False
         self.predicates: set[str] = set()
 
-    def own(self, triple: Triple) -> None:
+    def own(self, triple: StoredTriple) -> None:
         # Terms typed str (an IRI is one): compiled code then compares them, and calls their
         # methods, as strings instead of through Python's generic protocols.
         s: str = triple[0]
@@ -481,15 +481,17 @@ class Writer:
         counter = _RecordCounter(graph.iri)
         # Repeats are dropped by the triple, not its text: a tuple of strings whose hashes are
         # known hashes faster than a new line of text (equal terms are equal tuples: see typed()).
-        unique: set[Triple] = set()
-        triples: list[Triple] = []
-        for triple in graph.own:
+        # The triples as the tuple objects they are (see StoredTriple): typed Triple, each would
+        # be unpacked and packed again, a new tuple, to be stored in the set and in the list.
+        unique: set[StoredTriple] = set()
+        triples: list[StoredTriple] = []
+        for triple in cast(list[StoredTriple], graph.own):
             before = len(unique)
             unique.add(triple)
             if len(unique) > before:
                 triples.append(triple)
                 counter.own(triple)
-        own = self.format_own(triples)
+        own = self.format_own(cast(list[Triple], triples))
         scoped_pieces: set[Hashable] = set()
         shared: list[Formatted] = []
         for description in graph.shared:
@@ -553,17 +555,20 @@ class Writer:
         entry = self._formatted.get(id(description))
         if entry is not None and entry[0] is description:
             return entry[1]
-        pieces: dict[Hashable, Triple] = {}
+        # A triple whose text repeats an earlier one's (two spellings of one term) adds nothing.
+        pieces: dict[Hashable, None] = {}
+        subjects: list[str] = []
+        classes: list[str | None] = []
+        predicates: set[str] = set()
         for triple in description:
-            pieces.setdefault(self.piece(triple), triple)
-        triples = list(pieces.values())
-        made = Formatted(
-            hash(description),
-            tuple(pieces),
-            tuple([s for s, _, _ in triples]),
-            tuple([_class_of(triple) for triple in triples]),
-            frozenset([p for _, p, _ in triples]),
-        )
+            text = self.piece(triple)
+            if text in pieces:
+                continue
+            pieces[text] = None
+            subjects.append(triple[0])
+            classes.append(_class_of(triple))
+            predicates.add(triple[1])
+        made = Formatted(hash(description), tuple(pieces), tuple(subjects), tuple(classes), frozenset(predicates))
         if len(self._formatted) >= FORMATTED_CACHE_SIZE:
             self._formatted.clear()
         self._formatted[id(description)] = (description, made)
