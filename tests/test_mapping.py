@@ -293,7 +293,7 @@ def test_unknown_degree_is_reported_and_not_guessed():
 
 def test_person_memo_keys_tell_every_entry_apart():
     """The memo key of a person entry is one string: it must differ for entries that differ, and an
-    entry whose text could be mistaken for the key's separators is not memoised at all."""
+    entry whose text could be mistaken for the key's separator is not memoised at all."""
     from kg.mapping.person import _person_key
 
     entries = [
@@ -306,11 +306,15 @@ def test_person_memo_keys_tell_every_entry_apart():
         {"first_name": "Ann", "last_name": "Lee", "id": "1"},
         {"first_name": "Ann", "last_name": "Lee", "orcid": "1"},
         {"id": "\x01"},
+        {"id": ""},
+        {},
         {"first_name": "Ann\x00", "last_name": "Lee"},
+        {"first_name": "Ann", "last_name": "\x00Lee"},
         {"first_name": "Ann", "last_name": 7},
     ]
     keys = [_person_key(entry) for entry in entries]
     assert keys[1] != keys[0] and keys[2] == keys[0]  # "" is a value; null is as absent
     memoised = [key for key in keys if key is not None]
+    assert len(memoised) == len(entries) - 3
     assert len(set(memoised)) == len(memoised) - 1  # only entries 0 and 2 share one
-    assert keys[-3:] == [None, None, None]  # the separator or absence mark in a value, or not text
+    assert keys[-3:] == [None, None, None]  # the separator in a value, or not text

@@ -107,27 +107,42 @@ def map_person(entry: object, where: str, ctx: MappingContext, graph: RecordGrap
     return person.mention(ctx, graph)
 
 
-# The memo key of a person entry is one string: its fields after "person", separated by NUL, an
-# absent field written as SOH. One string hashes once and compares in one go, where a tuple of the
-# fields compared them one by one, each a separate object (a cache miss each in a large memo).
+# The memo key of a person entry is one string: "person", a number telling which fields are absent,
+# then the fields' text, each after a NUL. One string hashes once and compares in one go, where a
+# tuple of the fields compared them one by one, each a separate object (a cache miss each in a large
+# memo).
 _SEPARATOR: Final = "\x00"
-_ABSENT: Final = "\x01"
-_KEY_FIELDS: Final = ("first_name", "last_name", "full_name", "id", "orcid")
 
 
 def _person_key(entry: dict) -> str | None:
     """The memo key of an entry of plain text (its fields), or None for one with a value that is not
-    text, or whose text holds the key's separator or absence mark (then the key would not be exact)."""
-    parts = ["person"]
-    for name in _KEY_FIELDS:
-        value = entry.get(name)
-        if value is None:
-            parts.append(_ABSENT)
-        elif type(value) is str and _SEPARATOR not in value and _ABSENT not in value:
-            parts.append(value)
-        else:
-            return None
-    return _SEPARATOR.join(parts)
+    text or whose text holds the separator (then the key would not be exact)."""
+    first = entry.get("first_name")
+    last = entry.get("last_name")
+    full = entry.get("full_name")
+    local_id = entry.get("id")
+    orcid = entry.get("orcid")
+    first_text = _key_part(first)
+    last_text = _key_part(last)
+    full_text = _key_part(full)
+    id_text = _key_part(local_id)
+    orcid_text = _key_part(orcid)
+    if first_text is None or last_text is None or full_text is None or id_text is None or orcid_text is None:
+        return None
+    # Absent and empty fields are both written as nothing: the number tells them apart.
+    absent = (first is None) + 2 * (last is None) + 4 * (full is None) + 8 * (local_id is None) + 16 * (orcid is None)
+    key = f"person{absent}\x00{first_text}\x00{last_text}\x00{full_text}\x00{id_text}\x00{orcid_text}"
+    # Exact when the only separators are the key's own five (one count, not a search in every field).
+    return key if key.count(_SEPARATOR) == 5 else None
+
+
+def _key_part(value: object) -> str | None:
+    """A field as part of a memo key: its text ("" when absent), or None for a value that is not text."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    return None
 
 
 def _resolve_person(entry: dict, where: str, ctx: MappingContext, graph: RecordGraph) -> Person | None:
