@@ -39,7 +39,7 @@ from rdflib.namespace import RDF, SH
 
 from kg.check import _SEVERITY_NAMES, Finding, _short, _show_value, load_shapes_graph, problems_of, to_rdflib
 from kg.mapping.model import Problem, RecordGraph
-from kg.rdf import IRI, RDF_LANG_STRING, XSD, XSD_STRING, Literal
+from kg.rdf import IRI, RDF_LANG_STRING, XSD, XSD_STRING, Literal, literal
 from kg.terms import BlankNode
 
 RDF_TYPE = IRI(str(RDF.type))
@@ -113,13 +113,17 @@ class Unsupported(Exception):
 
 def normalise(term: Node) -> Node:
     """The term as an RDF graph holds it: xsd:string literals plain, language-tagged ones without datatype."""
-    if type(term) is Literal and (term.lang or term.datatype == XSD_STRING):
-        return Literal(term.value, None, term.lang)
+    if is_literal(term):
+        value, datatype, lang = term  # type: ignore[misc]
+        if lang or datatype == XSD_STRING:
+            return literal(value, None, lang)
     return term
 
 
 def is_literal(node: Node) -> bool:
-    return type(node) is Literal
+    # A Literal or a plain tuple (see kg.terms.Literal): the node that is not an IRI or a blank node.
+    kind = type(node)
+    return kind is not IRI and kind is not BlankNode
 
 
 def is_blank(node: Node) -> bool:
@@ -133,7 +137,7 @@ def from_rdflib(term: rdflib.term.Node) -> Node:
     if isinstance(term, rdflib.BNode):
         return BlankNode(term)
     if isinstance(term, rdflib.Literal):
-        return normalise(Literal(str(term), str(term.datatype) if term.datatype else None, term.language))
+        return normalise(literal(str(term), str(term.datatype) if term.datatype else None, term.language))
     raise Unsupported(f"unsupported term {term!r}")
 
 
@@ -209,9 +213,9 @@ def _well_typed_by_rdflib(value: str, datatype: str) -> bool:
     if verdict is None:
         from pyshacl.constraints.core.value_constraints import DatatypeConstraintComponent
 
-        literal = rdflib.Literal(value, datatype=rdflib.URIRef(datatype))
-        verdict = getattr(literal, "ill_typed", None) is not True and bool(
-            DatatypeConstraintComponent._assert_actual_datatype(None, literal, rdflib.URIRef(datatype))  # type: ignore[arg-type]
+        term = rdflib.Literal(value, datatype=rdflib.URIRef(datatype))
+        verdict = getattr(term, "ill_typed", None) is not True and bool(
+            DatatypeConstraintComponent._assert_actual_datatype(None, term, rdflib.URIRef(datatype))  # type: ignore[arg-type]
         )
         if len(_RDFLIB_VERDICTS) < 100_000:
             _RDFLIB_VERDICTS[key] = verdict
@@ -232,7 +236,7 @@ class DatatypeTest(ValueTest):
         self.rule = rule
 
     def passes(self, value: Node, index: Index) -> bool:
-        if type(value) is not Literal:
+        if not is_literal(value):
             return False
         rule = self.rule
         lexical, datatype, lang = value
@@ -264,7 +268,7 @@ class NodeKindTest(ValueTest):
 
     def passes(self, value: Node, index: Index) -> bool:
         kind = type(value)
-        return self.literal_ok if kind is Literal else self.blank_ok if kind is BlankNode else self.iri_ok
+        return self.iri_ok if kind is IRI else self.blank_ok if kind is BlankNode else self.literal_ok
 
 
 # --------------------------------------------------------------------------- compiled shapes
@@ -487,7 +491,7 @@ class _ClassTest(ValueTest):
         self.cls = cls
 
     def passes(self, value: Node, index: Index) -> bool:
-        if type(value) is Literal:
+        if is_literal(value):
             return False
         described = index.get(value)
         return described is not None and self.cls in described.get(RDF_TYPE, _EMPTY)
@@ -501,7 +505,7 @@ class _PatternTest(ValueTest):
         kind = type(value)
         if kind is BlankNode:
             return False
-        if kind is Literal:
+        if kind is not IRI:  # a literal
             return self.search(_focus_text(value) if value[1] else value[0]) is not None  # type: ignore[index]
         return self.search(value) is not None  # type: ignore[arg-type]
 
@@ -585,12 +589,12 @@ class FastShapes:
         for subject, predicate, obj in triples:
             kind = type(obj)
             if kind is not IRI and kind is not BlankNode:
-                # a literal (maybe a plain tuple), as an RDF graph holds it: xsd:string and lang without datatype
+                # a literal, as an RDF graph holds it: xsd:string and lang without datatype
                 value, datatype, lang = obj
                 if lang or datatype == XSD_STRING:
                     datatype = None
-                if kind is not Literal or datatype != obj[1]:
-                    obj = Literal(value, datatype, lang)
+                if datatype != obj[1]:
+                    obj = literal(value, datatype, lang)
             described = index.get(subject)
             if described is None:
                 described = index[subject] = {}

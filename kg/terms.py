@@ -19,7 +19,13 @@ class IRI(str):
 
 
 class Literal(NamedTuple):
-    """A literal: lexical form, optional datatype IRI, optional BCP 47 language tag."""
+    """A literal: lexical form, optional datatype IRI, optional BCP 47 language tag.
+
+    The literals the mapping makes (kg.rdf.literal) are plain tuples of these three fields, which
+    compiled code builds far faster; they equal the Literal of the same fields and hash alike. So a
+    literal is told by ``kg.rdf.is_literal`` (or as the term that is neither an IRI nor a blank
+    node), never by ``type(term) is Literal``.
+    """
 
     value: str
     datatype: str | None = None

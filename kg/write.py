@@ -20,7 +20,7 @@ from typing import Any, Final, TextIO, cast
 
 from kg.hashset import HashSet
 from kg.mapping.model import Description, RecordGraph
-from kg.rdf import IRI, IS_ASCII, XSD_STRING, Literal, LiteralItems, StoredTriple, Term, Triple, escape_string
+from kg.rdf import IRI, IS_ASCII, XSD_STRING, LiteralItems, StoredTriple, Term, Triple, escape_string
 from kg.vocab import PREFIXES, RDF
 
 # The IRI class as a compiled constant: tested for every term, and a name imported from a plain
@@ -1013,13 +1013,13 @@ class RdfXmlWriter(Writer):
         name, xmlns = self._qname(p)
         if type(obj) is IRI_TYPE:
             return s, p, f"    <{name}{xmlns} rdf:resource={quoteattr(obj)}/>\n"
-        assert isinstance(obj, Literal)
+        value, datatype, lang = cast(LiteralItems, obj)  # see LiteralItems
         attrs = xmlns
-        if obj.lang:
-            attrs += f' xml:lang="{obj.lang}"'
-        elif obj.datatype and obj.datatype != XSD_STRING:
-            attrs += f" rdf:datatype={quoteattr(obj.datatype)}"
-        return s, p, f"    <{name}{attrs}>{escape(obj.value)}</{name}>\n"
+        if lang:
+            attrs += f' xml:lang="{lang}"'
+        elif datatype and datatype != XSD_STRING:
+            attrs += f" rdf:datatype={quoteattr(datatype)}"
+        return s, p, f"    <{name}{attrs}>{escape(value)}</{name}>\n"
 
     def write_pieces(self, pieces: list) -> None:
         out = []

@@ -54,7 +54,8 @@ def test_the_cli_option_gives_the_same_dump(inputs, tmp_path):
 
 def _flag_short_titles(graph: RecordGraph) -> tuple[list[Problem], list[Problem]]:
     """A check that rejects some records and warns about others (runs in the workers)."""
-    titles = [o.value for s, p, o in graph.own if p.endswith("/title") and s == graph.iri]
+    # A literal is a tuple (value, datatype, lang).
+    titles = [o[0] for s, p, o in graph.own if p.endswith("/title") and s == graph.iri]
     if titles and len(titles[0]) < 30:
         return [Problem(graph.record_id, "title", "too short")], []
     if titles and len(titles[0]) > 80:
@@ -113,7 +114,8 @@ def test_what_a_rejected_record_described_first_is_still_written_for_later_recor
 
 
 def _reject_short_titles(graph: RecordGraph) -> tuple[list[Problem], list[Problem]]:
-    titles = [o.value for s, p, o in graph.own if p.endswith("/title") and s == graph.iri]
+    # A literal is a tuple (value, datatype, lang).
+    titles = [o[0] for s, p, o in graph.own if p.endswith("/title") and s == graph.iri]
     return ([Problem(graph.record_id, "title", "too short")] if titles == ["Short"] else []), []
 
 

@@ -1,4 +1,4 @@
-"""kg.rdf: the escaping and cleaning of strings, whose quick tests must never change a result."""
+"""kg.rdf: the term model, and the escaping and cleaning of strings, whose quick tests must never change a result."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from kg.rdf import _CONTROL_CHARS, _ESCAPE_TABLE, clean_text, escape_string, literal, nt_term
+from kg.rdf import _CONTROL_CHARS, _ESCAPE_TABLE, IRI, Literal, clean_text, escape_string, is_literal, literal, nt_term
+from kg.terms import BlankNode
 
 # Characters each test must tell apart: controls (tab, newline, CR among them), quote and
 # backslash, printable ASCII, non-ASCII printable and not (no-break space, line separator),
@@ -51,3 +52,15 @@ def test_a_long_escaped_literal_reads_back_as_written():
     value = 'An abstract of two paragraphs,\nwith a "quoted" term, a tab\tand a backslash \\. ' * 5
     parsed = ox.parse(f"<http://x.org/s> <http://x.org/p> {nt_term(literal(value))} .", format=ox.RdfFormat.N_TRIPLES)
     assert next(iter(parsed)).object.value == value
+
+
+def test_a_literal_is_a_plain_tuple_equal_to_the_named_one():
+    """literal() makes plain tuples (compiled code builds them itself): they must stand for the
+    same literal as a Literal wherever terms are compared, hashed or told apart."""
+    for fields in [("x", None, None), ("x", None, "en"), ("2020", "http://www.w3.org/2001/XMLSchema#gYear", None)]:
+        made, named = literal(*fields), Literal(*fields)
+        assert type(made) is tuple
+        assert made == named and hash(made) == hash(named) and len({made, named}) == 1
+        assert is_literal(made) and is_literal(named)
+        assert nt_term(made) == nt_term(named)
+    assert not is_literal(IRI("https://example.org/a")) and not is_literal(BlankNode("b0"))
