@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from kg.iris import segment
 from kg.mapping import MappingOptions
 from kg.mapping.person import normalise_orcid
-from kg.rdf import IRI, XSD, Literal, Term, is_valid_iri, nt_term
+from kg.rdf import IRI, XSD, Literal, Term, is_literal, is_valid_iri, nt_term
 from kg.store import EmbeddedStore
 from kg.terms import BlankNode
 
@@ -317,12 +317,13 @@ def serialize_term(term: Term) -> str:
         if not is_valid_iri(term):
             raise QueryError(f"not a valid IRI: {str(term)!r}")
         return f"<{term}>"
-    if not isinstance(term, Literal):
+    if not (is_literal(term) and len(term) == 3):  # a Literal, or a literal as the mapping makes it
         raise QueryError(f"cannot bind {term!r}")
-    if term.lang and not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", term.lang):
-        raise QueryError(f"not a language tag: {term.lang!r}")
-    if term.datatype and not is_valid_iri(term.datatype):
-        raise QueryError(f"not a valid datatype IRI: {term.datatype!r}")
+    _, datatype, lang = term
+    if lang and not re.fullmatch(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*", lang):
+        raise QueryError(f"not a language tag: {lang!r}")
+    if datatype and not is_valid_iri(datatype):
+        raise QueryError(f"not a valid datatype IRI: {datatype!r}")
     # nt_term escapes \, ", newlines and every control character: the value stays one literal.
     return nt_term(term)
 

@@ -36,7 +36,7 @@ from kg.query import (
     run_query,
     serialize_term,
 )
-from kg.rdf import IRI, Literal
+from kg.rdf import IRI, XSD, Literal, literal
 from kg.read import read_records
 from kg.store import EmbeddedStore
 
@@ -305,6 +305,15 @@ def test_iri_parameters_are_checked(backend):
             run_query(find_query("advisors"), {"person": bad}, backend)
         with pytest.raises(QueryError, match="not a valid IRI"):
             serialize_term(IRI(bad))
+
+
+def test_a_literal_made_by_the_mapping_binds_as_a_literal():
+    for fields in [('a "b"', None, None), ("x", None, "en"), ("2020", XSD + "gYear", None)]:
+        assert serialize_term(literal(*fields)) == serialize_term(Literal(*fields))
+    with pytest.raises(QueryError, match="not a language tag"):
+        serialize_term(literal("x", None, "en } UNION {"))
+    with pytest.raises(QueryError, match="cannot bind"):
+        serialize_term(("a", "b"))  # type: ignore[arg-type]
 
 
 def test_values_go_into_the_where_group_not_into_strings_comments_or_iris():
