@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 # Keep in step with kg.COMPILED.
 HOT_PATH = [
@@ -43,6 +43,8 @@ def extensions() -> list:
 
     # Type errors in the compiled modules fail the build: mypyc enforces the annotations at run time.
     modules = mypycify(["--follow-imports=silent", "--ignore-missing-imports", *HOT_PATH], opt_level="3")
+    # Keep in step with kg.NATIVE: C written for kg, where Python has no quick equivalent.
+    modules.append(Extension("kg._text", ["kg/_text.c"]))
     for module in modules:
         module.optional = True  # no C compiler: kg stays pure Python
     return modules

@@ -29,12 +29,14 @@ HOT_PATH = (
     "kg.vocab",
     "kg.write",
 )
+# Modules written in C for kg (setup.py builds them beside the hot path): see kg/_text.c.
+NATIVE = ("kg._text",)
 
 
 def compiled_modules() -> list[str]:
-    """The hot-path modules that run as compiled code (none in a pure-Python install)."""
+    """The hot-path and C modules that run as compiled code (none in a pure-Python install)."""
     compiled = []
-    for name in HOT_PATH:
+    for name in HOT_PATH + NATIVE:
         # Found, not imported: `kg --version` (and every command, which builds its help) would
         # otherwise import kg.fastcheck, hence pyshacl and rdflib, 80 ms of start-up.
         spec = importlib.util.find_spec(name)
@@ -47,8 +49,8 @@ def compiled_modules() -> list[str]:
 def build() -> str:
     """How this kg runs: compiled hot path or pure Python."""
     compiled = compiled_modules()
-    if len(compiled) == len(HOT_PATH):
+    if len(compiled) == len(HOT_PATH + NATIVE):
         return "hot path compiled with mypyc"
     if not compiled:
         return "pure Python; a build with a C compiler is about 2x faster"
-    return f"partly compiled ({len(compiled)} of {len(HOT_PATH)} hot-path modules)"
+    return f"partly compiled ({len(compiled)} of {len(HOT_PATH + NATIVE)} hot-path modules)"

@@ -8,6 +8,7 @@ are used where a real RDF library earns its cost (parsing, SHACL, stores).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final, cast
 
 from kg.terms import IRI, Literal
@@ -111,15 +112,39 @@ def _holds_any(value: str, deleted: bytes) -> bool:
     return len(_TRANSLATE_BYTES(encoded, None, deleted)) != len(encoded)
 
 
-def escape_string(value: str) -> str:
+def needs_escape(value: str) -> bool:
+    """Whether *value* holds a character escape_string escapes (may say so of one it does not)."""
     if len(value) > _LONG:
-        if not _holds_any(value, _ESCAPED_BYTES):
-            return value
-    # Every character with an escape is a control character (not printable), '"' or '\\':
-    # the test spares the per-character table lookups of translate().
-    elif _IS_PRINTABLE(value) and '"' not in value and "\\" not in value:
-        return value
-    return value.translate(_ESCAPE_TABLE)
+        return _holds_any(value, _ESCAPED_BYTES)
+    # Every character with an escape is a control character (not printable), '"' or '\\'.
+    return not _IS_PRINTABLE(value) or '"' in value or "\\" in value
+
+
+def needs_cleaning(value: str) -> bool:
+    """Whether clean_text may change *value*."""
+    if len(value) > _LONG:
+        return _holds_any(value, _CLEANED_BYTES) or "\ufffe" in value or "\uffff" in value
+    return not _IS_PRINTABLE(value)
+
+
+def _string_tests() -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+    """The tests of kg/_text.c (exact, and several times faster), else the ones above."""
+    try:
+        from kg import _text
+    except ImportError:  # kg was built without a C compiler
+        return needs_escape, needs_cleaning
+    return _text.needs_escape, _text.needs_cleaning
+
+
+_STRING_TESTS: Final = _string_tests()
+# Compiled constants: called directly, not looked up as module attributes at each call.
+NEEDS_ESCAPE: Final = _STRING_TESTS[0]
+NEEDS_CLEANING: Final = _STRING_TESTS[1]
+
+
+def escape_string(value: str) -> str:
+    # The test spares translate() its per-character table lookups: few strings need an escape.
+    return value.translate(_ESCAPE_TABLE) if NEEDS_ESCAPE(value) else value
 
 
 def nt_term(term: Term) -> str:
@@ -142,10 +167,7 @@ _CONTROL_CHARS: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff
 
 def clean_text(value: str) -> str:
     """Normalise line ends and drop control characters (kept: tab and newline)."""
-    if len(value) > _LONG:
-        if not _holds_any(value, _CLEANED_BYTES) and "\ufffe" not in value and "\uffff" not in value:
-            return value
-    elif _IS_PRINTABLE(value):  # the common case: nothing to clean (a quick C-level test)
+    if not NEEDS_CLEANING(value):  # the common case: nothing to clean
         return value
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")

@@ -26,13 +26,14 @@ SEEDS = EXAMPLES / "ista-dissertations.json"
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Refuse to test a compiled module older than its source: the tests would not see the edits."""
     for compiled in sorted((ROOT / "kg").rglob("*.so")):
-        source = compiled.with_name(compiled.name.split(".")[0] + ".py")
-        if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
-            pytest.exit(
-                f"{source.relative_to(ROOT)} changed after it was compiled: rebuild with `pip install -e .` "
-                "(or delete kg's *.so files to test plain Python)",
-                returncode=2,
-            )
+        stem = compiled.name.split(".")[0]
+        for source in (compiled.with_name(stem + ".py"), compiled.with_name(stem + ".c")):
+            if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
+                pytest.exit(
+                    f"{source.relative_to(ROOT)} changed after it was compiled: rebuild with `pip install -e .` "
+                    "(or delete kg's *.so files to test plain Python)",
+                    returncode=2,
+                )
 
 
 def run_kg(*args: str, input: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

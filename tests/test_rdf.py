@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import pyoxigraph as ox
 import pytest
 
-from kg.rdf import _CONTROL_CHARS, _ESCAPE_TABLE, IRI, Literal, clean_text, escape_string, is_literal, literal, nt_term
+import kg
+from kg.rdf import (
+    _CONTROL_CHARS,
+    _ESCAPE_TABLE,
+    _ESCAPES,
+    IRI,
+    Literal,
+    clean_text,
+    escape_string,
+    is_literal,
+    literal,
+    nt_term,
+)
 from kg.terms import BlankNode
 
 # Characters each test must tell apart: controls (tab, newline, CR among them), quote and
@@ -46,6 +59,39 @@ def test_escaping_equals_the_full_translation(seed):
 def test_cleaning_equals_the_full_substitution(seed):
     for value in strings(2000, seed):
         assert clean_text(value) == reference_clean(value), repr(value)
+
+
+def placed(char: str) -> list[str]:
+    """*char* at every place of a 70-character text, stored as 1, 2 and 4 bytes a character."""
+    made = []
+    for kind in ("", "中", "\U0001f600"):
+        for at in range(70):
+            text = list("abcdefghij" * 7)
+            text[at] = char
+            made.append(kind + "".join(text) if at % 2 else "".join(text) + kind)
+    return made
+
+
+def test_the_quick_string_tests_tell_exactly():
+    """The C tests (kg/_text.c) say exactly whether a string holds a character that escaping or
+    cleaning changes; the Python ones may also say so of some that they leave alone."""
+    from kg import rdf
+
+    native = pytest.importorskip("kg._text") if os.environ.get("KG_EXPECT_COMPILED") or kg.compiled_modules() else None
+    values = [value for seed in range(4) for value in strings(2000, seed)]
+    values += [value for char in ALPHABET for value in placed(char)]
+    for value in values:
+        escapes = any(char in _ESCAPES for char in value)
+        cleans = reference_clean(value) != value
+        assert rdf.needs_escape(value) or not escapes, repr(value)
+        assert rdf.needs_cleaning(value) or not cleans, repr(value)
+        if native is not None:
+            assert native.needs_escape(value) == escapes, repr(value)
+            assert native.needs_cleaning(value) == cleans, repr(value)
+    if native is not None:
+        assert rdf.NEEDS_ESCAPE is native.needs_escape and rdf.NEEDS_CLEANING is native.needs_cleaning
+        with pytest.raises(TypeError, match="expected str"):
+            native.needs_escape(b"bytes")
 
 
 def test_a_long_escaped_literal_reads_back_as_written():
