@@ -246,6 +246,15 @@ def test_citation_is_plain_text():
         ({"type": "blog_post"}, "type", "'blog_post' is not a LibreCat publication type"),
         ({"department": {"_id": "1"}}, "department", "expected an array of objects"),
         ({"abstract": [{"lang": "eng", "text": ["x"]}]}, "abstract[0].text", "expected text, got an array"),
+        ({"department": [{"_id": "1"}, ["2"]]}, "department[1]", "expected an object with _id, got an array"),
+        ({"department": [{"_id": "1"}, {"_id": {"x": 1}}]}, "department[1]._id", "expected text, got an object"),
+        ({"language": True}, "language", "expected an array of objects with iso, got a boolean"),
+        ({"keyword": ["a", ["b"]]}, "keyword[1]", "expected text, got an array"),
+        ({"author": [{"last_name": "Lee", "orcid": ["x"]}]}, "author[0].orcid", "expected text, got an array"),
+        ({"file": [{"access_level": True}]}, "file[0].access_level", "expected text, got a boolean"),
+        ({"file": [{"access_level": "open_access", "file_id": {}}]}, "file[0].file_id", "expected text, got an object"),
+        ({"project": [{"_id": "1", "grant_number": []}]}, "project[0].grant_number", "expected text, got an array"),
+        ({"conference": {"name": "C", "start_date": ["2020"]}}, "conference.start_date", "expected text, got an array"),
     ],
 )
 def test_wrong_shapes_name_the_field(fields, field, reason):

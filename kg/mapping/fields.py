@@ -40,19 +40,27 @@ def json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def as_text(value: Any, field: str) -> str | None:
-    """A scalar as clean text; None for empty. Objects and arrays are errors."""
+def place(field: str, index: int = -1, key: str = "") -> str:
+    """Where a value is in a record: a field, the element *index* of its array, *key* in that
+    element ("author[2].orcid")."""
+    where = field if index < 0 else f"{field}[{index}]"
+    return f"{where}.{key}" if key else where
+
+
+def as_text(value: Any, field: str, index: int = -1, key: str = "") -> str | None:
+    """A scalar as clean text; None for empty. Objects and arrays are errors naming the value's
+    place (see ``place``: put together only then, as most values are text)."""
     if type(value) is str:  # the common case first
         value = clean_text(value).strip()
         return value or None
     if value is None:
         return None
     if isinstance(value, bool):
-        raise MappingError(field, f"expected text, got {json_type(value)}")
+        raise MappingError(place(field, index, key), f"expected text, got {json_type(value)}")
     if isinstance(value, (int, float)):
         return str(value)
     if not isinstance(value, str):
-        raise MappingError(field, f"expected text, got {json_type(value)}")
+        raise MappingError(place(field, index, key), f"expected text, got {json_type(value)}")
     value = clean_text(value).strip()
     return value or None
 
@@ -80,7 +88,7 @@ def text_list(record: dict, field: str) -> list[str]:
         value = [value]
     out = []
     for index, item in enumerate(value):
-        item_text = as_text(item, f"{field}[{index}]")
+        item_text = as_text(item, field, index)
         if item_text is not None:
             out.append(item_text)
     return out
@@ -93,20 +101,30 @@ def object_list(record: dict, field: str, hint: str = "") -> list[dict]:
         return []
     if not isinstance(value, list):
         raise MappingError(field, f"expected an array of objects{hint}, got {json_type(value)}")
+    _check_objects(value, field, hint)
+    return value
+
+
+def _check_objects(value: list, field: str, hint: str) -> None:
     for index, item in enumerate(value):
         if not isinstance(item, dict):
             raise MappingError(f"{field}[{index}]", f"expected an object{hint}, got {json_type(item)}")
-    return value
 
 
 def code_list(record: dict, field: str, key: str) -> list[dict]:
     """An array of objects keyed by *key* ({"iso": "eng"}, {"_id": "DaAl"}); bare codes are accepted too."""
     value = record.get(field)
+    if value is None:
+        return []
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         value = [value]
-    if isinstance(value, list):
-        value = [{key: item} if isinstance(item, (str, int)) and not isinstance(item, bool) else item for item in value]
-    return object_list({field: value}, field, f" with {key}")
+    if not isinstance(value, list):
+        raise MappingError(field, f"expected an array of objects with {key}, got {json_type(value)}")
+    items = [{key: item} if isinstance(item, (str, int)) and not isinstance(item, bool) else item for item in value]
+    for item in items:
+        if not isinstance(item, dict):
+            _check_objects(items, field, f" with {key}")  # raises, naming the element
+    return items
 
 
 def obj(record: dict, field: str) -> dict:

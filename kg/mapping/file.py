@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from kg.mapping.fields import as_text, flag, object_list
+from kg.mapping.fields import as_text, flag, object_list, place
 from kg.mapping.model import MappingContext, RecordGraph, plain, typed
 from kg.rdf import IRI, is_valid_iri
 from kg.vocab import DCAT, DCTERMS, RDF, SPDX, XSD
@@ -25,13 +25,12 @@ _HEX: Final = re.compile(r"^[0-9a-fA-F]+$")
 
 def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     for index, entry in enumerate(object_list(record, "file")):
-        if as_text(entry.get("access_level"), f"file[{index}].access_level") != "open_access":
+        if as_text(entry.get("access_level"), "file", index, "access_level") != "open_access":
             continue
-        where = f"file[{index}]"
-        file_id = as_text(entry.get("file_id"), f"{where}.file_id")
-        file_name = as_text(entry.get("file_name"), f"{where}.file_name")
+        file_id = as_text(entry.get("file_id"), "file", index, "file_id")
+        file_name = as_text(entry.get("file_name"), "file", index, "file_name")
         if not file_id or not file_name:
-            graph.warn(where, "open-access file without file_id or file_name skipped")
+            graph.warn(place("file", index), "open-access file without file_id or file_name skipped")
             continue
         dist = ctx.iris.distribution(graph.record_id, file_id)
         graph.add(graph.iri, DCAT.distribution, dist)
@@ -41,17 +40,17 @@ def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         # DCAT-AP requires an access URL; for a file it is the download itself.
         graph.add(dist, DCAT.accessURL, download)
         graph.add(dist, DCAT.downloadURL, download)
-        content_type = as_text(entry.get("content_type"), f"{where}.content_type")
+        content_type = as_text(entry.get("content_type"), "file", index, "content_type")
         if content_type and _MEDIA_TYPE.match(content_type):
             media_type = ctx.iris.media_type(content_type.lower())
             graph.add(dist, DCAT.mediaType, media_type)
             graph.share_type(media_type, DCTERMS.MediaType)
         elif content_type:
-            graph.warn(f"{where}.content_type", f"not a media type: {content_type!r}")
-        size = as_text(entry.get("file_size"), f"{where}.file_size")
+            graph.warn(place("file", index, "content_type"), f"not a media type: {content_type!r}")
+        size = as_text(entry.get("file_size"), "file", index, "file_size")
         if size and size.isdigit():
             graph.add(dist, DCAT.byteSize, typed(str(int(size)), XSD.nonNegativeInteger))
-        checksum = as_text(entry.get("checksum"), f"{where}.checksum")
+        checksum = as_text(entry.get("checksum"), "file", index, "checksum")
         if checksum and _HEX.match(checksum) and len(checksum) in _CHECKSUM_ALGORITHMS:
             node = ctx.iris.checksum(graph.record_id, file_id)
             graph.add(dist, SPDX.checksum, node)
@@ -62,12 +61,11 @@ def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
             graph.add(node, SPDX.checksumValue, typed(checksum.lower(), XSD.hexBinary))
 
     for index, entry in enumerate(object_list(record, "main_file_link")):
-        where = f"main_file_link[{index}]"
-        url = as_text(entry.get("url"), f"{where}.url")
+        url = as_text(entry.get("url"), "main_file_link", index, "url")
         if not url or not flag(entry.get("open_access")):
             continue
         if not is_valid_iri(url):
-            graph.warn(f"{where}.url", f"not a usable URL: {url!r}")
+            graph.warn(place("main_file_link", index, "url"), f"not a usable URL: {url!r}")
             continue
         # Named by the URL, not the list position, so reordering keeps the IRI.
         dist = ctx.iris.linked_file(graph.record_id, url)

@@ -6,7 +6,7 @@ import re
 from typing import Final
 
 from kg.mapping.dates import parse_date
-from kg.mapping.fields import as_text, object_list, required_text, text, text_list
+from kg.mapping.fields import as_text, object_list, place, required_text, text, text_list
 from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, mention, plain, typed
 from kg.mapping.organization import map_units
 from kg.rdf import IRI, is_valid_iri
@@ -23,13 +23,12 @@ EUROPEAN_COMMISSION_FUNDREF: Final = "10.13039/501100000780"
 def map_projects(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     """project[] on a publication: the project, its grant and funder, linked from the record."""
     for index, entry in enumerate(object_list(record, "project", " with _id and name")):
-        where = f"project[{index}]"
-        project_id = as_text(entry.get("_id"), f"{where}._id")
-        name = as_text(entry.get("name"), f"{where}.name")
-        grant_number = as_text(entry.get("grant_number"), f"{where}.grant_number")
-        call = as_text(entry.get("call_identifier"), f"{where}.call_identifier")
+        project_id = as_text(entry.get("_id"), "project", index, "_id")
+        name = as_text(entry.get("name"), "project", index, "name")
+        grant_number = as_text(entry.get("grant_number"), "project", index, "grant_number")
+        call = as_text(entry.get("call_identifier"), "project", index, "call_identifier")
         if not project_id:
-            graph.warn(where, "project without _id skipped")
+            graph.warn(place("project", index), "project without _id skipped")
             continue
         key = ("project", project_id, name, grant_number, call)
         project, grant = mention(graph, ctx, key, _describe_project, ctx, project_id, name, grant_number, call)

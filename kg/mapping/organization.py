@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from kg.mapping.fields import as_text, code_list, required_text, text
+from kg.mapping.fields import as_text, code_list, place, required_text, text
 from kg.mapping.model import Description, Facts, MappingContext, RecordGraph, mention, plain
 from kg.rdf import IRI
 from kg.vocab import FOAF, ORG, RDF, RDFS
@@ -16,11 +16,11 @@ def map_units(record: dict, field: str, predicate: IRI, ctx: MappingContext, gra
     Names live in separate department records, so only the id is known here.
     """
     for index, entry in enumerate(code_list(record, field, "_id")):
-        unit_id = as_text(entry.get("_id"), f"{field}[{index}]._id")
+        unit_id = as_text(entry.get("_id"), field, index, "_id")
         if not unit_id:
-            graph.warn(f"{field}[{index}]", "organisational unit without _id skipped")
+            graph.warn(place(field, index), "organisational unit without _id skipped")
             continue
-        name = as_text(entry.get("name"), f"{field}[{index}].name")
+        name = as_text(entry.get("name"), field, index, "name")
         unit: IRI = mention(graph, ctx, ("unit", unit_id, name), _describe_unit, ctx, unit_id, name)
         graph.add(graph.iri, predicate, unit)
 

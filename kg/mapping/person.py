@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from kg.mapping.fields import MappingError, as_text, json_type
+from kg.mapping.fields import MappingError, as_text, json_type, place
 from kg.mapping.model import Description, MappingContext, RecordGraph, plain
 from kg.rdf import IRI, Term
 from kg.vocab import FOAF, FRAPO, OWL, RDF
@@ -86,20 +86,21 @@ class Person:
         return iri
 
 
-def map_person(entry: object, where: str, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
-    """One person entry → its IRI (described in *graph*), or None when it carries nothing.
+def map_person(entry: object, field: str, index: int, ctx: MappingContext, graph: RecordGraph) -> IRI | None:
+    """One person entry (element *index* of *field*) → its IRI (described in *graph*), or None when it
+    carries nothing.
 
     The same people recur in thousands of records: a person whose entry is plain text and
     who raises no warning is resolved once per run (per context) and reused — what is said
     about them depends only on the entry.
     """
     if not isinstance(entry, dict):
-        raise MappingError(where, f"expected an object with first_name/last_name, got {json_type(entry)}")
+        raise MappingError(place(field, index), f"expected an object with first_name/last_name, got {json_type(entry)}")
     key = _person_key(entry)
     person: Person | None = ctx.recall(key) if key is not None else None
     if person is None:
         warnings_before = len(graph.warnings)
-        person = _resolve_person(entry, where, ctx, graph)
+        person = _resolve_person(entry, place(field, index), ctx, graph)
         if person is None:
             return None
         if key is not None and len(graph.warnings) == warnings_before:
@@ -201,7 +202,7 @@ def map_people(record: dict, field: str, ctx: MappingContext, graph: RecordGraph
     people: list[IRI] = []
     seen: set[IRI] = set()  # a consortium paper lists hundreds of people: no list scans
     for index, entry in enumerate(value):
-        iri = map_person(entry, f"{field}[{index}]", ctx, graph)
+        iri = map_person(entry, field, index, ctx, graph)
         if iri is not None and iri not in seen:
             seen.add(iri)
             people.append(iri)

@@ -124,10 +124,10 @@ def map_publication(record: dict, ctx: MappingContext) -> RecordGraph:
 
 def _abstracts(record: dict, graph: RecordGraph) -> None:
     for index, entry in enumerate(object_list(record, "abstract", " with lang and text")):
-        body = as_text(entry.get("text"), f"abstract[{index}].text")
+        body = as_text(entry.get("text"), "abstract", index, "text")
         if not body:
             continue
-        code = as_text(entry.get("lang"), f"abstract[{index}].lang")
+        code = as_text(entry.get("lang"), "abstract", index, "lang")
         tag = codes.LANGUAGE_TAGS.get(code.lower()) if code else None
         if code and not tag and code != "other":
             graph.warn(f"abstract[{index}].lang", f"unknown language code {code!r}")
@@ -186,7 +186,7 @@ def _dates(record: dict, graph: RecordGraph) -> None:
 def _languages(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
     for field, predicate in (("language", DCTERMS.language), ("original_language", KG.originalLanguage)):
         for index, entry in enumerate(code_list(record, field, "iso")):
-            code = as_text(entry.get("iso"), f"{field}[{index}].iso")
+            code = as_text(entry.get("iso"), field, index, "iso")
             if not code or code == "other":
                 continue
             code = code.lower()

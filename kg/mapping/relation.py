@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-from kg.mapping.fields import MappingError, as_text, json_type, obj, object_list
+from kg.mapping.fields import MappingError, as_text, json_type, obj, object_list, place
 from kg.mapping.model import MappingContext, RecordGraph
 from kg.rdf import IRI, is_valid_iri
 from kg.vocab import BIBO, DBO, DCTERMS, KG, RDFS
@@ -70,10 +70,10 @@ def map_related_records(record: dict, record_type: str, ctx: MappingContext, gra
     related = obj(record, "related_material")
     holder_id = graph.record_id
     for index, entry in enumerate(object_list(related, "record")):
-        where = f"related_material.record[{index}]"
-        relation = as_text(entry.get("relation"), f"{where}.relation")
-        target_id = as_text(entry.get("id"), f"{where}.id")
-        status = as_text(entry.get("status"), f"{where}.status")
+        relation = as_text(entry.get("relation"), "related_material.record", index, "relation")
+        target_id = as_text(entry.get("id"), "related_material.record", index, "id")
+        status = as_text(entry.get("status"), "related_material.record", index, "status")
+        where = place("related_material.record", index)
         if not relation or not target_id:
             graph.warn(where, "link without relation or id skipped")
             continue

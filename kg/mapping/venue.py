@@ -145,7 +145,7 @@ def _describe_conference(
 
 
 def _conference_date(conference: dict, key: str, graph: RecordGraph) -> str | None:
-    value = as_text(conference.get(key), f"conference.{key}")
+    value = as_text(conference.get(key), "conference", -1, key)
     if not value:
         return None
     parsed = parse_date(value)
