@@ -1,4 +1,5 @@
-/* kg._text: whether a string holds a character that N-Triples escapes, or that clean_text drops.
+/* kg._text: whether a string holds a character that N-Triples escapes, or that clean_text drops,
+ * or whitespace that single_line changes.
  *
  * Every literal of every record is tested twice (cleaned when mapped, escaped when written), and
  * almost none holds such a character. Python has no quick test for a set of characters: the
@@ -111,6 +112,32 @@ needs_cleaning(PyObject *module, PyObject *text)
     return PyBool_FromLong(holds_cleaned(text));
 }
 
+static PyObject *
+needs_spacing(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    int after_space = 1; /* the start counts as one: a leading space is a change */
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == ' ') {
+            if (after_space)
+                Py_RETURN_TRUE;
+            after_space = 1;
+        }
+        else if (Py_UNICODE_ISSPACE(c))  /* the whitespace str.split() splits at */
+            Py_RETURN_TRUE;
+        else
+            after_space = 0;
+    }
+    return PyBool_FromLong(length > 0 && after_space);
+}
+
 static PyMethodDef methods[] = {
     {"needs_escape", needs_escape, METH_O,
      "Whether the string holds a character N-Triples escapes: a control character (U+0000-U+001F, "
@@ -118,6 +145,9 @@ static PyMethodDef methods[] = {
     {"needs_cleaning", needs_cleaning, METH_O,
      "Whether clean_text changes the string: it holds a control character other than tab and "
      "newline (U+0000-U+0008, U+000B-U+001F, U+007F) or a noncharacter U+FFFE, U+FFFF."},
+    {"needs_spacing", needs_spacing, METH_O,
+     "Whether ' '.join(text.split()) differs from the string: it holds whitespace other than single "
+     "spaces between words."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -127,19 +127,25 @@ def needs_cleaning(value: str) -> bool:
     return not _IS_PRINTABLE(value)
 
 
-def _string_tests() -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+def needs_spacing(value: str) -> bool:
+    """Whether ``" ".join(value.split())`` differs from *value* (a title, a keyword on one line)."""
+    return " ".join(value.split()) != value
+
+
+def _string_tests() -> tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], bool]]:
     """The tests of kg/_text.c (exact, and several times faster), else the ones above."""
     try:
         from kg import _text
     except ImportError:  # kg was built without a C compiler
-        return needs_escape, needs_cleaning
-    return _text.needs_escape, _text.needs_cleaning
+        return needs_escape, needs_cleaning, needs_spacing
+    return _text.needs_escape, _text.needs_cleaning, _text.needs_spacing
 
 
 _STRING_TESTS: Final = _string_tests()
 # Compiled constants: called directly, not looked up as module attributes at each call.
 NEEDS_ESCAPE: Final = _STRING_TESTS[0]
 NEEDS_CLEANING: Final = _STRING_TESTS[1]
+NEEDS_SPACING: Final = _STRING_TESTS[2]
 
 
 def escape_string(value: str) -> str:

@@ -74,7 +74,8 @@ def placed(char: str) -> list[str]:
 
 def test_the_quick_string_tests_tell_exactly():
     """The C tests (kg/_text.c) say exactly whether a string holds a character that escaping or
-    cleaning changes; the Python ones may also say so of some that they leave alone."""
+    cleaning changes (the Python ones may also say so of some that they leave alone), and whether
+    single_line changes it."""
     from kg import rdf
 
     native = pytest.importorskip("kg._text") if os.environ.get("KG_EXPECT_COMPILED") or kg.compiled_modules() else None
@@ -88,8 +89,30 @@ def test_the_quick_string_tests_tell_exactly():
         if native is not None:
             assert native.needs_escape(value) == escapes, repr(value)
             assert native.needs_cleaning(value) == cleans, repr(value)
+    spaced = [value for seed in range(2) for value in strings(2000, seed)]
+    spaced += [
+        "",
+        " ",
+        "a",
+        " a",
+        "a ",
+        "a  b",
+        "a b",
+        "a\tb",
+        "a\u00a0b",
+        "a\u2028b",
+        "a\u3000b",
+        "中 文",
+        "\U0001f600 a",
+    ]
+    spaced += [value for char in [" ", "\t", "\n", "\x1c", "\x85", "\u00a0", "\u2009", "x"] for value in placed(char)]
+    for value in spaced:
+        assert rdf.needs_spacing(value) == (" ".join(value.split()) != value), repr(value)
+        if native is not None:
+            assert native.needs_spacing(value) == (" ".join(value.split()) != value), repr(value)
     if native is not None:
         assert rdf.NEEDS_ESCAPE is native.needs_escape and rdf.NEEDS_CLEANING is native.needs_cleaning
+        assert rdf.NEEDS_SPACING is native.needs_spacing
         with pytest.raises(TypeError, match="expected str"):
             native.needs_escape(b"bytes")
 

@@ -12,7 +12,7 @@ import html
 import re
 from typing import Any, Final
 
-from kg.rdf import clean_text
+from kg.rdf import NEEDS_SPACING, clean_text
 
 
 class MappingError(Exception):
@@ -163,4 +163,5 @@ def strip_markup(value: str) -> str:
 
 
 def single_line(value: str) -> str:
-    return " ".join(value.split())
+    # Split into words and joined again only when that changes something (a new string a word).
+    return " ".join(value.split()) if NEEDS_SPACING(value) else value
