@@ -327,3 +327,32 @@ def test_person_memo_keys_tell_every_entry_apart():
     assert len(memoised) == len(entries) - 3
     assert len(set(memoised)) == len(memoised) - 1  # only entries 0 and 2 share one
     assert keys[-3:] == [None, None, None]  # the separator in a value, or not text
+
+
+def test_timestamps_are_checked_as_the_pattern_and_fromisoformat_check_them():
+    """parse_datetime checks LibreCat's own form part by part: it must agree with the full check."""
+    import datetime as dt
+    import re
+
+    from kg.mapping.dates import parse_datetime
+
+    pattern = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+
+    def reference(value: str) -> str | None:
+        value = value.strip()
+        if not pattern.match(value):
+            return None
+        try:
+            dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return value
+
+    days = ["2016-03-16", "2016-02-29", "2015-02-29", "1900-02-29", "2000-02-29", "2016-04-31", "2016-13-01"]
+    days += ["2016-00-10", "2016-01-00", "0000-01-01", "0001-01-01", "9999-12-31", "２０１６-03-16", "2016-3-16x"]
+    times = ["10:22:41", "00:00:00", "23:59:59", "24:00:00", "23:60:00", "23:59:60", "1:22:41Z", "10:2２:41"]
+    values = [f"{day}T{time}Z" for day in days for time in times]
+    values += [f"{day}T{time}{end}" for day in days[:3] for time in times[:3] for end in ("", "z", "+01:00", ".5Z")]
+    values += [" 2016-03-16T10:22:41Z ", "2016-03-16 10:22:41Z", "2016-03-16t10:22:41Z", "2016-03-16T10:22:41ZZ"]
+    for value in values:
+        assert parse_datetime(value) == reference(value), repr(value)

@@ -41,8 +41,48 @@ def parse_date(value: str) -> tuple[str, IRI] | None:
     return date_literal(*match.groups())
 
 
+# LibreCat's own timestamps ("2016-03-16T10:22:41Z"): their parts checked against these instead of
+# by the pattern and datetime.fromisoformat (five times the instructions), a check per record.
+_HOURS: Final = frozenset(f"{n:02d}" for n in range(24))
+_MINUTES: Final = frozenset(f"{n:02d}" for n in range(60))
+_DAY_SHAPE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Whether a "YYYY-MM-DD" is a real day, per day seen (a few thousand recur); bounded.
+_REAL_DAYS: Final[dict[str, bool]] = {}
+
+
+def _real_day(day: str) -> bool:
+    known = _REAL_DAYS.get(day)
+    if known is None:
+        try:
+            known = bool(_DAY_SHAPE.fullmatch(day)) and dt.date.fromisoformat(day) is not None
+        except ValueError:
+            known = False
+        if len(_REAL_DAYS) >= 100_000:
+            _REAL_DAYS.clear()
+        _REAL_DAYS[day] = known
+    return known
+
+
+def _is_utc_second(value: str) -> bool:
+    """Whether *value* (20 characters) is a real "YYYY-MM-DDTHH:MM:SSZ"; False may also mean
+    another form, which parse_datetime then checks in full."""
+    return (
+        value[19] == "Z"
+        and value[10] == "T"
+        and value[13] == ":"
+        and value[16] == ":"
+        and value[11:13] in _HOURS
+        and value[14:16] in _MINUTES
+        and value[17:19] in _MINUTES
+        and _real_day(value[:10])
+    )
+
+
 def parse_datetime(value: str) -> str | None:
+    """*value* without surrounding space when it is an ISO 8601 timestamp of a real moment, else None."""
     value = value.strip()
+    if len(value) == 20 and _is_utc_second(value):
+        return value
     if not _MATCH_DATETIME(value):
         return None
     try:
