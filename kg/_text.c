@@ -93,7 +93,7 @@ DEFINE_HOLDS(holds_escaped, ESCAPED, escaped_table, block_escaped)
 DEFINE_HOLDS(holds_cleaned, CLEANED, cleaned_table, block_cleaned)
 
 static PyObject *
-needs_escape(PyObject *module, PyObject *text)
+needs_escape(PyObject *Py_UNUSED(module), PyObject *text)
 {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
@@ -103,7 +103,7 @@ needs_escape(PyObject *module, PyObject *text)
 }
 
 static PyObject *
-needs_cleaning(PyObject *module, PyObject *text)
+needs_cleaning(PyObject *Py_UNUSED(module), PyObject *text)
 {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
@@ -113,7 +113,7 @@ needs_cleaning(PyObject *module, PyObject *text)
 }
 
 static PyObject *
-needs_spacing(PyObject *module, PyObject *text)
+needs_spacing(PyObject *Py_UNUSED(module), PyObject *text)
 {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
@@ -152,7 +152,11 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module_def = {
-    PyModuleDef_HEAD_INIT, "kg._text", "Quick tests of strings for kg.rdf.", -1, methods,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "kg._text",
+    .m_doc = "Quick tests of strings for kg.rdf.",
+    .m_size = -1,
+    .m_methods = methods,
 };
 
 PyMODINIT_FUNC
