@@ -92,33 +92,10 @@ block_cleaned(const Py_UCS1 *chars)
 DEFINE_HOLDS(holds_escaped, ESCAPED, escaped_table, block_escaped)
 DEFINE_HOLDS(holds_cleaned, CLEANED, cleaned_table, block_cleaned)
 
-static PyObject *
-needs_escape(PyObject *Py_UNUSED(module), PyObject *text)
+/* Whether " ".join(text.split()) differs from text: whitespace other than single spaces between words. */
+static int
+holds_spacing(PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
-        return NULL;
-    }
-    return PyBool_FromLong(holds_escaped(text));
-}
-
-static PyObject *
-needs_cleaning(PyObject *Py_UNUSED(module), PyObject *text)
-{
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
-        return NULL;
-    }
-    return PyBool_FromLong(holds_cleaned(text));
-}
-
-static PyObject *
-needs_spacing(PyObject *Py_UNUSED(module), PyObject *text)
-{
-    if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
-        return NULL;
-    }
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -127,15 +104,44 @@ needs_spacing(PyObject *Py_UNUSED(module), PyObject *text)
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         if (c == ' ') {
             if (after_space)
-                Py_RETURN_TRUE;
+                return 1;
             after_space = 1;
         }
         else if (Py_UNICODE_ISSPACE(c))  /* the whitespace str.split() splits at */
-            Py_RETURN_TRUE;
+            return 1;
         else
             after_space = 0;
     }
-    return PyBool_FromLong(length > 0 && after_space);
+    return length > 0 && after_space;
+}
+
+/* A test of a str as a Python function's answer. */
+static PyObject *
+answer(PyObject *text, int (*test)(PyObject *))
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "expected str, got %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    return PyBool_FromLong(test(text));
+}
+
+static PyObject *
+needs_escape(PyObject *Py_UNUSED(module), PyObject *text)
+{
+    return answer(text, holds_escaped);
+}
+
+static PyObject *
+needs_cleaning(PyObject *Py_UNUSED(module), PyObject *text)
+{
+    return answer(text, holds_cleaned);
+}
+
+static PyObject *
+needs_spacing(PyObject *Py_UNUSED(module), PyObject *text)
+{
+    return answer(text, holds_spacing);
 }
 
 static PyMethodDef methods[] = {

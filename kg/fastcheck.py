@@ -39,7 +39,7 @@ from rdflib.namespace import RDF, SH
 
 from kg.check import _SEVERITY_NAMES, Finding, _short, _show_value, load_shapes_graph, problems_of, to_rdflib
 from kg.mapping.model import Problem, RecordGraph
-from kg.rdf import IRI, RDF_LANG_STRING, XSD, XSD_STRING, Literal, literal
+from kg.rdf import IRI, RDF_LANG_STRING, XSD, XSD_STRING, Literal, is_literal, literal
 from kg.terms import BlankNode
 
 RDF_TYPE = IRI(str(RDF.type))
@@ -118,12 +118,6 @@ def normalise(term: Node) -> Node:
         if lang or datatype == XSD_STRING:
             return literal(value, None, lang)
     return term
-
-
-def is_literal(node: Node) -> bool:
-    # A Literal or a plain tuple (see kg.terms.Literal): the node that is not an IRI or a blank node.
-    kind = type(node)
-    return kind is not IRI and kind is not BlankNode
 
 
 def is_blank(node: Node) -> bool:

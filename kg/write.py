@@ -337,6 +337,7 @@ class _RecordCounter:
         p: str = triple[1]
         o = triple[2]
         self.predicates.add(p)
+        # _class_of inlined: a call would unpack the stored triple again, for every own triple.
         cls = o if p == RDF_TYPE and type(o) is IRI_TYPE else None
         if s is self.record:  # most own triples are about the record: the same IRI object
             self._about_record = True
@@ -547,11 +548,11 @@ class Writer:
         """
         if len(description) == 1:
             triple = description[0]
-            s: str = triple[0]
-            p: str = triple[1]
-            o = triple[2]
-            cls = o if p == RDF_TYPE and type(o) is IRI_TYPE else None
-            return Formatted(hash(description), (self.piece(triple),), (s,), (cls,), frozenset((p,)))
+            subject: str = triple[0]
+            predicate: str = triple[1]
+            return Formatted(
+                hash(description), (self.piece(triple),), (subject,), (_class_of(triple),), frozenset((predicate,))
+            )
         entry = self._formatted.get(id(description))
         if entry is not None and entry[0] is description:
             return entry[1]
@@ -702,27 +703,22 @@ class NTriplesWriter(Writer):
                 head = "<" + s + "> <"
             p: str = triple[1]
             o = triple[2]
-            text = ""
-            datatype: str | None = None
-            lang: str | None = None
-            if type(o) is not IRI_TYPE:
-                items = cast(LiteralItems, o)  # see LiteralItems
-                value, datatype, lang = items
-                text = escape_string(value)
-                if not IS_ASCII(text):
-                    if parts:
-                        own.append("".join(parts))
-                        parts.clear()
-                    own.append(statement(triple, ".\n"))
-                    continue
-            parts.append(head)
-            parts.append(p)
             if type(o) is IRI_TYPE:
                 iri: str = o
+                parts.append(head)
+                parts.append(p)
                 parts.append("> <")
                 parts.append(iri)
                 parts.append("> .\n")
                 continue
+            value, datatype, lang = cast(LiteralItems, o)  # see LiteralItems
+            text = escape_string(value)
+            alone = not IS_ASCII(text)
+            if alone and parts:  # the run so far, then this statement as a string of its own
+                own.append("".join(parts))
+                parts.clear()
+            parts.append(head)
+            parts.append(p)
             parts.append('> "')
             parts.append(text)
             if lang:
@@ -735,6 +731,9 @@ class NTriplesWriter(Writer):
                 parts.append("> .\n")
             else:
                 parts.append('" .\n')
+            if alone:
+                own.append("".join(parts))
+                parts.clear()
         if parts:
             own.append("".join(parts))
         return own
@@ -937,9 +936,9 @@ class JsonLdWriter(Writer):
         """(subject, key, value as JSON, class as JSON when this is an rdf:type to an IRI)."""
         s: str = triple[0]
         p: str = triple[1]
-        o = triple[2]
-        as_class = _json_string(self._key(o)) if p == RDF_TYPE and type(o) is IRI_TYPE else None
-        return s, self._key(p), self._value(o), as_class
+        cls = _class_of(triple)
+        as_class = _json_string(self._key(cls)) if cls is not None else None
+        return s, self._key(p), self._value(triple[2]), as_class
 
     def write_pieces(self, pieces: list) -> None:
         # The same text json.dumps(node, ensure_ascii=False) gives for the node objects.

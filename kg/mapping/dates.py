@@ -45,22 +45,11 @@ def parse_date(value: str) -> tuple[str, IRI] | None:
 # by the pattern and datetime.fromisoformat (five times the instructions), a check per record.
 _HOURS: Final = frozenset(f"{n:02d}" for n in range(24))
 _MINUTES: Final = frozenset(f"{n:02d}" for n in range(60))
-_DAY_SHAPE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Whether a "YYYY-MM-DD" is a real day, per day seen (a few thousand recur); bounded.
-_REAL_DAYS: Final[dict[str, bool]] = {}
 
 
 def _real_day(day: str) -> bool:
-    known = _REAL_DAYS.get(day)
-    if known is None:
-        try:
-            known = bool(_DAY_SHAPE.fullmatch(day)) and dt.date.fromisoformat(day) is not None
-        except ValueError:
-            known = False
-        if len(_REAL_DAYS) >= 100_000:
-            _REAL_DAYS.clear()
-        _REAL_DAYS[day] = known
-    return known
+    """Whether *day* is a real "YYYY-MM-DD": the one date_literal (memoised) gives back unchanged."""
+    return date_literal(day[:4], day[5:7], day[8:10]) == (day, XSD.date)
 
 
 def _is_utc_second(value: str) -> bool:

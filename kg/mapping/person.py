@@ -112,7 +112,6 @@ def map_person(entry: object, field: str, index: int, ctx: MappingContext, graph
 # then the fields' text, each after a NUL. One string hashes once and compares in one go, where a
 # tuple of the fields compared them one by one, each a separate object (a cache miss each in a large
 # memo).
-_SEPARATOR: Final = "\x00"
 
 
 def _person_key(entry: dict) -> str | None:
@@ -134,7 +133,7 @@ def _person_key(entry: dict) -> str | None:
     absent = (first is None) + 2 * (last is None) + 4 * (full is None) + 8 * (local_id is None) + 16 * (orcid is None)
     key = f"person{absent}\x00{first_text}\x00{last_text}\x00{full_text}\x00{id_text}\x00{orcid_text}"
     # Exact when the only separators are the key's own five (one count, not a search in every field).
-    return key if key.count(_SEPARATOR) == 5 else None
+    return key if key.count("\x00") == 5 else None
 
 
 def _key_part(value: object) -> str | None:
