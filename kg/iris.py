@@ -28,14 +28,15 @@ _MAX_SLUG: Final = 60
 @lru_cache(maxsize=1 << 16)  # the same names (people, publishers, journals) recur in many records
 def slug(text: str) -> str:
     """A readable, stable path segment for a name ("Springer Nature" → "springer-nature")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # ASCII text is its own NFKD form: normalised and stripped of the rest only when it is not.
+    ascii_text = text if IS_ASCII(text) else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     readable = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+    if readable and len(readable) <= _MAX_SLUG:
+        return readable
     digest = hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()
     if not readable:
         return digest[:16]
-    if len(readable) > _MAX_SLUG:
-        return readable[:_MAX_SLUG].rstrip("-") + "-" + digest[:8]
-    return readable
+    return readable[:_MAX_SLUG].rstrip("-") + "-" + digest[:8]
 
 
 _SEGMENT_SAFE: Final = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")

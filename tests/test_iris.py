@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from urllib.parse import quote
 
 import pytest
 
-from kg.iris import Minter, segment
+from kg.iris import Minter, segment, slug
 
 SAFE = re.compile(r"[A-Za-z0-9\-._~:@!$&'()*+,;=]*")
 
@@ -25,6 +27,27 @@ def test_segment_equals_the_regex_and_quote_definition(value):
     # Letters and digits outside ASCII (fullwidth, Arabic-Indic, superscript) are alphanumeric to
     # str.isalnum but not safe in a path: the quick test must not let them through.
     assert segment(value) == reference_segment(value)
+
+
+def reference_slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    readable = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    digest = hashlib.sha1(" ".join(text.lower().split()).encode()).hexdigest()
+    if not readable:
+        return digest[:16]
+    if len(readable) > 60:
+        return readable[:60].rstrip("-") + "-" + digest[:8]
+    return readable
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Springer Nature", "  IEEE  ", "Müller, Jürgen", "ﬁne ﬂow", "東京大学", "---", "", "Ä" * 70, "ab " * 30, "x" * 60],
+)
+def test_slugs_equal_their_definition(text):
+    # ASCII text skips the normalisation and the digest is made only for names that need it:
+    # the slug must be the same either way.
+    assert slug(text) == reference_slug(text)
 
 
 def test_record_iris_are_minted_afresh_for_each_id():

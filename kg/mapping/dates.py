@@ -47,9 +47,30 @@ _HOURS: Final = frozenset(f"{n:02d}" for n in range(24))
 _MINUTES: Final = frozenset(f"{n:02d}" for n in range(60))
 
 
+# Last days of the months as two-digit text: text of equal length compares as the numbers do.
+_MONTH_LENGTHS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_LAST_DAYS: Final = {f"{month:02d}": f"{last:02d}" for month, last in enumerate(_MONTH_LENGTHS, 1)}
+_DAYS: Final = frozenset(f"{n:02d}" for n in range(1, 32))
+
+
 def _real_day(day: str) -> bool:
-    """Whether *day* is a real "YYYY-MM-DD": the one date_literal (memoised) gives back unchanged."""
-    return date_literal(day[:4], day[5:7], day[8:10]) == (day, XSD.date)
+    """Whether *day* is a real "YYYY-MM-DD" (year 0001 to 9999, as datetime.date takes)."""
+    if day[4] != "-" or day[7] != "-":
+        return False
+    last = _LAST_DAYS.get(day[5:7])
+    mday = day[8:10]
+    if last is None or mday not in _DAYS:
+        return False
+    year = day[:4]
+    if not (year.isascii() and year.isdigit()) or year == "0000":
+        return False
+    if mday <= last:
+        return True
+    return last == "28" and mday == "29" and _leap(int(year))
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _is_utc_second(value: str) -> bool:

@@ -139,7 +139,8 @@ _ABSTRACT_TAG: Final = re.compile(r"</?(?:p|br|i|b|em|strong|sup|sub|span|div|ul
 
 def strip_html_tags(value: str) -> str:
     """Remove HTML tags from an abstract; MathJax and comparisons ("a < b") stay."""
-    return _ABSTRACT_TAG.sub("", value).strip()
+    # Every tag starts with "<": most abstracts have none, and the pattern need not look.
+    return (_ABSTRACT_TAG.sub("", value) if "<" in value else value).strip()
 
 
 def _dates(record: dict, graph: RecordGraph) -> None:
