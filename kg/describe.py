@@ -138,7 +138,7 @@ def count_dump(path: str, fmt: str | None = None) -> Counts:
 
 def now() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch and epoch.isdecimal():
         return datetime.fromtimestamp(int(epoch), UTC)
     return datetime.now(UTC).replace(microsecond=0)
 

@@ -315,12 +315,14 @@ def _map_item(
         return Skipped(record_id or item.position, status)
     try:
         graph = map_record(record, context)
-    except MappingError as exc:
-        return Rejected(item.source, item.position, record_id, exc.field, exc.reason)
+    except MappingError as error:
+        return Rejected(item.source, item.position, record_id, error.field, error.reason)
     except RecursionError:
         return Rejected(item.source, item.position, record_id, None, "record nested too deeply")
-    except Exception as exc:  # noqa: BLE001 - one odd record must not end the run
-        reason = f"internal error while mapping ({type(exc).__name__}: {exc}); please report it"
+    # A name of its own: compiled, a name bound by two except clauses has the first one's type,
+    # and binding any other exception to it raised a TypeError that ended the run.
+    except Exception as unexpected:  # noqa: BLE001 - one odd record must not end the run
+        reason = f"internal error while mapping ({type(unexpected).__name__}: {unexpected}); please report it"
         return Rejected(item.source, item.position, record_id, None, reason)
     checked = check(graph) if check is not None else None
     prepared = prepare(graph) if prepare is not None else None

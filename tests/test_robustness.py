@@ -90,3 +90,37 @@ def test_odd_values_never_crash_the_mapper():
             counts["mapped"] += 1
     assert internal == []
     assert counts["mapped"] > counts["rejected"] > 0
+
+
+def test_digits_int_cannot_read_are_not_numbers():
+    """A "²" is a digit to str.isdigit, but int() cannot read it: as a month, day, page or file
+    size it is odd text (a warning or nothing), and the record is written."""
+    base = json.loads(SEEDS.read_text())[0]
+    fields = [("month", "²"), ("day", "³"), ("page", "²"), ("month", "٣"), ("page", "١٢")]
+    records = [
+        dict(base, _id=f"digits-{n}", status="public", year="2016", **{key: value})
+        for n, (key, value) in enumerate(fields)
+    ]
+    files = [dict(entry, file_size="²") for entry in base.get("file", [])]
+    records.append(dict(base, _id="digits-file", status="public", file=files))
+    items = (Item("digits", f"element {n}", record=r) for n, r in enumerate(records))
+    outcomes = list(process(items, MappingContext()))
+    assert [type(outcome) for outcome in outcomes] == [Mapped] * len(records)
+    issued = {
+        outcome.graph.record_id: [o[0] for _, p, o in outcome.graph.own if p.endswith("/issued")]
+        for outcome in outcomes
+    }
+    assert issued["digits-0"] == ["2016"]  # "²" is no month
+    assert issued["digits-3"][0].startswith("2016-03-")  # an Arabic-Indic three is one
+
+
+def test_an_unexpected_error_rejects_the_record_and_the_run_goes_on():
+    # An integer too long for str() (Python's limit on digits) raises a ValueError the mapping
+    # does not expect. JSON readers cannot make one (orjson stops at 64 bits); the Python API can.
+    base = dict(json.loads(SEEDS.read_text())[0], status="public")
+    records = [dict(base, _id="before"), dict(base, _id="failing", volume=10**5000), dict(base, _id="after")]
+    items = (Item("bug", f"element {n}", record=r) for n, r in enumerate(records))
+    outcomes = list(process(items, MappingContext()))
+    assert [type(outcome) for outcome in outcomes] == [Mapped, Rejected, Mapped]
+    assert outcomes[1].record == "failing"
+    assert outcomes[1].reason.startswith("internal error while mapping (ValueError: Exceeds the limit")

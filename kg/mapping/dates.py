@@ -23,8 +23,9 @@ def date_literal(year: str, month: str | None = None, day: str | None = None) ->
     """The most precise valid (lexical form, XSD type) for the given parts."""
     if not _YEAR.fullmatch(year or ""):
         return None
-    if month and month.isdigit() and 1 <= int(month) <= 12:
-        if day and day.isdigit():
+    # isdecimal, not isdigit: int() takes the decimal digits of any script, not "²" (a digit).
+    if month and month.isdecimal() and 1 <= int(month) <= 12:
+        if day and day.isdecimal():
             try:
                 return dt.date(int(year), int(month), int(day)).isoformat(), XSD.date
             except ValueError:

@@ -48,7 +48,7 @@ def map_files(record: dict, ctx: MappingContext, graph: RecordGraph) -> None:
         elif content_type:
             graph.warn(place("file", index, "content_type"), f"not a media type: {content_type!r}")
         size = as_text(entry.get("file_size"), "file", index, "file_size")
-        if size and size.isdigit():
+        if size and size.isdecimal():  # what int() takes ("²" is a digit, not decimal)
             graph.add(dist, DCAT.byteSize, typed(str(int(size)), XSD.nonNegativeInteger))
         checksum = as_text(entry.get("checksum"), "file", index, "checksum")
         if checksum and _HEX.match(checksum) and len(checksum) in _CHECKSUM_ALGORITHMS:

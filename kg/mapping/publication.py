@@ -260,7 +260,7 @@ def _numbering(record: dict, record_type: str, graph: RecordGraph) -> None:
         # bibo:pages is for non-contiguous spans; a range is start and end.
         graph.add(graph.iri, BIBO.pageStart, plain(start))
         graph.add(graph.iri, BIBO.pageEnd, plain(end))
-    elif page.isdigit() and record_type in codes.MONOGRAPHS:
+    elif page.isdecimal() and record_type in codes.MONOGRAPHS:
         graph.add(graph.iri, BIBO.numPages, typed(str(int(page)), XSD.integer))
     else:
         graph.add(graph.iri, BIBO.pages, plain(page))

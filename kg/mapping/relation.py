@@ -63,7 +63,7 @@ UNPUBLISHED_RELATIONS: Final = {"hidden"}
 
 
 def _id_order_key(record_id: str) -> tuple[int, int | str]:
-    return (0, int(record_id)) if record_id.isdigit() else (1, record_id)
+    return (0, int(record_id)) if record_id.isdecimal() else (1, record_id)
 
 
 def map_related_records(record: dict, record_type: str, ctx: MappingContext, graph: RecordGraph) -> None:
