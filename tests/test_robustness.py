@@ -97,6 +97,8 @@ def test_digits_int_cannot_read_are_not_numbers():
     size it is odd text (a warning or nothing), and the record is written."""
     base = json.loads(SEEDS.read_text())[0]
     fields = [("month", "²"), ("day", "³"), ("page", "²"), ("month", "٣"), ("page", "١٢")]
+    # Days too large for datetime.date's C integers (JSON numbers go up to 2**63 - 1).
+    fields += [("day", 2**63 - 1), ("day", "9" * 25)]
     records = [
         dict(base, _id=f"digits-{n}", status="public", year="2016", **{key: value})
         for n, (key, value) in enumerate(fields)
@@ -112,6 +114,7 @@ def test_digits_int_cannot_read_are_not_numbers():
     }
     assert issued["digits-0"] == ["2016"]  # "²" is no month
     assert issued["digits-3"][0].startswith("2016-03-")  # an Arabic-Indic three is one
+    assert issued["digits-5"] == issued["digits-6"] == [f"2016-{int(base['month']):02d}"]  # no such day
 
 
 def test_an_unexpected_error_rejects_the_record_and_the_run_goes_on():

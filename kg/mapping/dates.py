@@ -28,7 +28,7 @@ def date_literal(year: str, month: str | None = None, day: str | None = None) ->
         if day and day.isdecimal():
             try:
                 return dt.date(int(year), int(month), int(day)).isoformat(), XSD.date
-            except ValueError:
+            except (ValueError, OverflowError):  # a day past the month's end, or past a C long
                 pass
         return f"{year}-{int(month):02d}", XSD.gYearMonth
     return year, XSD.gYear
