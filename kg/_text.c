@@ -54,6 +54,18 @@ block_cleaned(const Py_UCS1 *chars)
 /* A test of a string for the characters of TEST: one-byte characters 16 at a time where the
  * processor has vector instructions (x86-64 always does), the rest by the table; wider ones one
  * by one. */
+/* Strings of 2- and 4-byte characters, one character at a time. */
+#define SCAN_WIDE(Char, TEST)                                                   \
+    {                                                                           \
+        const Char *chars = data;                                               \
+        for (; i < length; i++) {                                               \
+            unsigned c = chars[i];                                              \
+            if (TEST(c))                                                        \
+                return 1;                                                       \
+        }                                                                       \
+        return 0;                                                               \
+    }
+
 #define DEFINE_HOLDS(name, TEST, table, block)                                  \
     static int name(PyObject *text)                                             \
     {                                                                           \
@@ -68,24 +80,10 @@ block_cleaned(const Py_UCS1 *chars)
                     return 1;                                                   \
             return 0;                                                           \
         }                                                                       \
-        case PyUnicode_2BYTE_KIND: {                                            \
-            const Py_UCS2 *chars = data;                                        \
-            for (; i < length; i++) {                                           \
-                unsigned c = chars[i];                                          \
-                if (TEST(c))                                                    \
-                    return 1;                                                   \
-            }                                                                   \
-            return 0;                                                           \
-        }                                                                       \
-        default: {                                                              \
-            const Py_UCS4 *chars = data;                                        \
-            for (; i < length; i++) {                                           \
-                unsigned c = chars[i];                                          \
-                if (TEST(c))                                                    \
-                    return 1;                                                   \
-            }                                                                   \
-            return 0;                                                           \
-        }                                                                       \
+        case PyUnicode_2BYTE_KIND:                                              \
+            SCAN_WIDE(Py_UCS2, TEST)                                            \
+        default:                                                                \
+            SCAN_WIDE(Py_UCS4, TEST)                                            \
         }                                                                       \
     }
 
