@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from functools import lru_cache
@@ -67,11 +68,7 @@ def _real_day(day: str) -> bool:
         return False
     if mday <= last:
         return True
-    return last == "28" and mday == "29" and _leap(int(year))
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return last == "28" and mday == "29" and calendar.isleap(int(year))
 
 
 def _is_utc_second(value: str) -> bool:
