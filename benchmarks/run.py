@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmarks: kg against the floor and its peers, on the same generated corpora. Prints a table.
 
-    python benchmarks/run.py [--sizes 10000,100000,1000000] [--jobs 2] [--tools kg,floor,morph,catmandu]
+    python benchmarks/run.py [--sizes 10000,100000,1000000] [--jobs 2] [--tools kg,floor,plain,morph,catmandu]
 
 Every measurement is a separate process timed by /usr/bin/time (wall seconds, peak
 RSS of the largest process). Corpora come from `kg generate` (seed 1) and are
@@ -10,6 +10,9 @@ deleted after each run. Nothing here is a test: the figures depend on the machin
 
 - floor: parse the same JSON Lines with orjson and write as many bytes as kg's
   N-Triples output — the fastest any converter in Python could go.
+- plain: benchmarks/plain.py, the common fields written as N-Triples with f-strings
+  and nothing else (no checks, no de-duplication, no counts, no rejects): what
+  building the text alone costs in plain Python, the issue's second yardstick.
 - Morph-KGC: benchmarks/morph/mapping.ttl, an RML mapping of the core fields, in
   its own venv (benchmarks/.venv-morph, created on first use: it pins rdflib<7.3).
   RML has no way to drop broken or non-public records, so the peers get the
@@ -259,6 +262,23 @@ def run_floor(size: int, path: Path, results: list[Result]) -> None:
     (OUT / "floor.out").unlink(missing_ok=True)
 
 
+def run_plain(size: int, path: Path, results: list[Result]) -> None:
+    out = OUT / f"plain-{size}.nt"
+    seconds, rss, _ = timed([PYTHON, str(HERE / "plain.py"), str(path), str(out)])
+    results.append(
+        Result(
+            size,
+            "plain string building (no checks)",
+            1,
+            seconds,
+            rss,
+            count_lines(out),
+            note=f"{out.stat().st_size / 1e6:.0f} MB written",
+        )
+    )
+    out.unlink()
+
+
 def floor(source: str, target: str, nbytes: int) -> None:
     """Parse every line with orjson and write *nbytes* in total, spread over the records."""
     import orjson
@@ -368,7 +388,7 @@ def ratios(results: list[Result]) -> str:
     for size in sorted({r.size for r in results}):
         by_tool = {(r.tool, r.jobs): r for r in results if r.size == size and r.records_per_s}
         for (tool, jobs), result in sorted(by_tool.items()):
-            if not tool.startswith(("Morph", "Catmandu")):
+            if not tool.startswith(("Morph", "Catmandu", "plain")):
                 continue
             ours = by_tool.get(("kg convert nt", jobs)) or by_tool.get(("kg convert nt", 1))
             if ours and ours.records_per_s and result.records_per_s:
@@ -384,7 +404,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes")
     parser.add_argument("--jobs", default="1,2", help="comma-separated job counts for kg and Morph-KGC")
-    parser.add_argument("--tools", default="kg,floor,morph,catmandu", help="which tools to run")
+    parser.add_argument("--tools", default="kg,floor,plain,morph,catmandu", help="which tools to run")
     parser.add_argument("--runs", help=f"only these kg runs (comma-separated): {', '.join(KG_RUNS)}")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -413,6 +433,8 @@ def main() -> None:
                 run_kg(size, path, jobs_list, rounds, set(args.runs.split(",")) if args.runs else None)
             if "floor" in tools:
                 run_floor(size, path, rounds)
+            if "plain" in tools:
+                run_plain(size, path, rounds)
             if tools & {"morph", "catmandu"}:
                 lines_path, array_path = readable_copies(path)
                 if "morph" in tools:
