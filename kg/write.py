@@ -139,6 +139,8 @@ class Formatted:
     subjects: tuple[str, ...]
     classes: tuple[str | None, ...]
     predicates: frozenset[str]
+    # Set by the writing process's emit once the description is in the dump (see Writer.prepare).
+    written: bool = False
 
     # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
     def __init__(
@@ -154,6 +156,7 @@ class Formatted:
         self.subjects = subjects
         self.classes = classes
         self.predicates = predicates
+        self.written = False
 
     def __reduce__(self) -> tuple:
         classes = tuple([_plain_term(cls) for cls in self.classes])
@@ -468,16 +471,22 @@ class Writer:
         self.emit(self.prepare(graph))
 
     def prepare(self, graph: RecordGraph) -> Prepared:
-        own, shared, stats, own_count = self._format_graph(graph)
+        # Triple formats leave out a description this process has written already: emit would
+        # find its key among those written and skip it, after a probe into a table that grows
+        # with the dump. Most of a record's shared descriptions are such (quads keep them all).
+        own, shared, stats, own_count = self._format_graph(graph, skip_written=not self.quads)
         if self.quads:
             pieces = list(dict.fromkeys([*own, *(text for f in shared for text in f.pieces)]))
             block = self.render_graph(graph.iri, pieces)
             return Prepared(block=block, triples=len(pieces), shared=tuple(shared), stats=stats)
         return Prepared(own=tuple(own), shared=tuple(shared), stats=stats, own_count=own_count)
 
-    def _format_graph(self, graph: RecordGraph) -> tuple[list[Hashable], list[Formatted], RecordStats, int]:
-        """The record's own pieces (its own triples, each once), its shared descriptions formatted, its
-        counts, and the number of its own triples."""
+    def _format_graph(
+        self, graph: RecordGraph, skip_written: bool = False
+    ) -> tuple[list[Hashable], list[Formatted], RecordStats, int]:
+        """The record's own pieces (its own triples, each once), its shared descriptions formatted
+        (without those already written, if *skip_written*), its counts, and the number of its own
+        triples."""
         scope = graph.iri + "#"
         counter = _RecordCounter(graph.iri)
         # Repeats are dropped by the triple, not its text: a tuple of strings whose hashes are
@@ -498,8 +507,10 @@ class Writer:
         for description in graph.shared:
             if _within(description, scope):
                 shared.append(self._format_scoped(description, counter, scoped_pieces))
-            else:
-                shared.append(self.formatted(description))
+                continue
+            formatted = self.formatted(description)
+            if not (skip_written and formatted.written):
+                shared.append(formatted)
         return own, shared, counter.done(), len(triples)
 
     def format_own(self, triples: list[Triple]) -> list[Hashable]:
@@ -610,6 +621,7 @@ class Writer:
             if key is None:
                 fresh.extend(formatted.pieces)
                 continue
+            formatted.written = True
             if not described.add(key):
                 continue
             if unwritten:

@@ -7,7 +7,7 @@ import gzip
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import SEEDS, corpus_files, run_kg
+from conftest import SEEDS, corpus_files, record, run_kg
 
 from kg.mapping import MappingOptions
 from kg.pipeline import convert
@@ -202,3 +202,33 @@ def test_rdfxml_escaping_equals_saxutils(text):
 
     assert escape(text) == saxutils.escape(text)
     assert quoteattr(text) == saxutils.quoteattr(text)
+
+
+def test_a_description_written_once_is_left_out_of_later_records_of_triple_formats_only():
+    import io
+
+    from kg.mapping import MappingContext, map_record
+    from kg.write import GraphStatements, NQuadsWriter, NTriplesWriter
+
+    author = {"id": "P1", "first_name": "Ada", "last_name": "Lovelace", "full_name": "Lovelace, Ada"}
+    context = MappingContext()
+    first, second = (map_record(record(n, author=[author]), context) for n in ("1", "2"))
+    person = next(d for d in second.shared if d[0][0].endswith("/person/P1"))
+    assert person in first.shared  # the same description, from the mapping's memo
+    name = next(t for t in person if t[1].endswith("foaf/0.1/name"))
+
+    stream = io.StringIO()
+    writer = NTriplesWriter(stream)
+    writer.emit(writer.prepare(first))
+    later = writer.prepare(second)
+    assert all(f.pieces != writer.formatted(person).pieces for f in later.shared)
+    writer.emit(later)
+    assert stream.getvalue().count("/person/P1> <http://xmlns.com/foaf/0.1/name>") == 1
+
+    # Quads keep each record's graph whole, and a store gets each graph's statements whole.
+    quads = NQuadsWriter(io.StringIO())
+    quads.emit(quads.prepare(first))
+    assert "foaf/0.1/name" in (quads.prepare(second).block or "")
+    store = GraphStatements()
+    store.statements(first)
+    assert store.piece(name) in store.statements(second)
