@@ -140,7 +140,7 @@ class Formatted:
     classes: tuple[str | None, ...]
     predicates: frozenset[str]
     # Set by the writing process's emit once the description is in the dump (see Writer.prepare).
-    written: bool = False
+    written: bool = field(default=False, init=False)
 
     # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
     def __init__(
