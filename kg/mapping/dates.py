@@ -49,9 +49,9 @@ _HOURS: Final = frozenset(f"{n:02d}" for n in range(24))
 _MINUTES: Final = frozenset(f"{n:02d}" for n in range(60))
 
 
-# Last days of the months as two-digit text: text of equal length compares as the numbers do.
-_MONTH_LENGTHS: Final = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_LAST_DAYS: Final = {f"{month:02d}": f"{last:02d}" for month, last in enumerate(_MONTH_LENGTHS, 1)}
+# Last days of the months as two-digit text (text of equal length compares as the numbers do),
+# those of a common year: 29 February is the leap rule's (_real_day).
+_LAST_DAYS: Final = {f"{month:02d}": f"{calendar.monthrange(2001, month)[1]:02d}" for month in range(1, 13)}
 _DAYS: Final = frozenset(f"{n:02d}" for n in range(1, 32))
 
 
