@@ -1,11 +1,15 @@
 /* kg._text: whether a string holds a character that N-Triples escapes, or that clean_text drops,
- * or whitespace that single_line changes.
+ * or whitespace that single_line changes; and a record's own triples as N-Triples text.
  *
  * Every literal of every record is tested twice (cleaned when mapped, escaped when written), and
  * almost none holds such a character. Python has no quick test for a set of characters: the
  * pure-Python definitions in kg.rdf (the fallback when kg is built without a C compiler) call
  * str.isprintable(), which looks each character up in the Unicode database, or encode the string
  * and delete bytes from a copy. This reads the string's characters where they are stored.
+ *
+ * Writing N-Triples, kg formats a record's own triples (about 40) as a few strings. In Python that
+ * is five to eight list appends a statement and a join, a thousand instructions a triple; here it
+ * is one pass that measures the parts and one that copies them into the string (ntriples_runs).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -142,6 +146,261 @@ needs_spacing(PyObject *Py_UNUSED(module), PyObject *text)
     return answer(text, holds_spacing);
 }
 
+
+/* ---- N-Triples statements ---- */
+
+/* A string being built: its characters stored as wide as its widest part needs (as str does),
+ * first in the builder's own room, which holds a typical record's run. */
+#define BUILDER_ROOM 16384
+typedef struct {
+    char *data;
+    Py_ssize_t length;   /* characters */
+    Py_ssize_t capacity; /* bytes */
+    int kind;            /* bytes a character: 1, 2 or 4 */
+    Py_UCS4 widest;
+    char room[BUILDER_ROOM];
+} Builder;
+
+static void
+builder_init(Builder *out)
+{
+    out->data = out->room;
+    out->length = 0;
+    out->capacity = BUILDER_ROOM;
+    out->kind = 1;
+    out->widest = 0;
+}
+
+static void
+builder_free(Builder *out)
+{
+    if (out->data != out->room)
+        PyMem_Free(out->data);
+}
+
+/* Room for `more` characters of `kind`, the characters so far widened to it if need be. */
+static int
+reserve(Builder *out, Py_ssize_t more, int kind)
+{
+    int wider = kind > out->kind ? kind : out->kind;
+    Py_ssize_t needed = (out->length + more) * wider;
+    if (needed > out->capacity) {
+        Py_ssize_t capacity = out->capacity;
+        while (capacity < needed)
+            capacity *= 2;
+        char *data = PyMem_Malloc(capacity);
+        if (data == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(data, out->data, out->length * out->kind);
+        builder_free(out);
+        out->data = data;
+        out->capacity = capacity;
+    }
+    if (wider > out->kind) { /* from the end, so that no character is overwritten before it is read */
+        for (Py_ssize_t i = out->length - 1; i >= 0; i--)
+            PyUnicode_WRITE(wider, out->data, i, PyUnicode_READ(out->kind, out->data, i));
+        out->kind = wider;
+    }
+    return 0;
+}
+
+static int
+append_any(Builder *out, PyObject *text)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 most = PyUnicode_MAX_CHAR_VALUE(text);
+    if (reserve(out, length, kind) < 0)
+        return -1;
+    if (kind == out->kind)
+        memcpy(out->data + out->length * kind, data, length * kind);
+    else
+        for (Py_ssize_t i = 0; i < length; i++)
+            PyUnicode_WRITE(out->kind, out->data, out->length + i, PyUnicode_READ(kind, data, i));
+    out->length += length;
+    if (most > out->widest)
+        out->widest = most;
+    return 0;
+}
+
+static int
+append_ascii_any(Builder *out, const char *text, Py_ssize_t length)
+{
+    if (reserve(out, length, 1) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < length; i++)
+        PyUnicode_WRITE(out->kind, out->data, out->length + i, (Py_UCS1)text[i]);
+    out->length += length;
+    return 0;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE static inline
+#endif
+
+/* The common case inline (an ASCII part into ASCII text with room for it), the others above. */
+ALWAYS_INLINE int
+append(Builder *out, PyObject *text)
+{
+    if (PyUnicode_IS_ASCII(text) && out->kind == 1) {
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (out->length + length <= out->capacity) {
+            memcpy(out->data + out->length, PyUnicode_1BYTE_DATA(text), length);
+            out->length += length;
+            return 0;
+        }
+    }
+    return append_any(out, text);
+}
+
+/* ASCII text of kg's own (the fixed parts of statements). */
+ALWAYS_INLINE int
+append_ascii(Builder *out, const char *text, Py_ssize_t length)
+{
+    if (out->kind == 1 && out->length + length <= out->capacity) {
+        memcpy(out->data + out->length, text, length);
+        out->length += length;
+        return 0;
+    }
+    return append_ascii_any(out, text, length);
+}
+#define APPEND_ASCII(out, text) append_ascii((out), (text), sizeof(text) - 1)
+
+/* The text built so far as a str appended to `runs`; the builder is then empty. */
+static int
+flush(Builder *out, PyObject *runs)
+{
+    /* str keeps its characters as narrow as its widest one allows, as they are here: a kind-2
+     * part has a character above U+00FF, a kind-4 part one above U+FFFF. */
+    PyObject *text = PyUnicode_New(out->length, out->widest);
+    if (text == NULL)
+        return -1;
+    memcpy(PyUnicode_DATA(text), out->data, out->length * out->kind);
+    out->length = 0;
+    out->kind = 1;
+    out->widest = 0;
+    int failed = PyList_Append(runs, text);
+    Py_DECREF(text);
+    return failed;
+}
+
+static int
+same_text(PyObject *a, PyObject *b)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(a);
+    return a == b || (length == PyUnicode_GET_LENGTH(b) && PyUnicode_KIND(a) == PyUnicode_KIND(b) &&
+                      memcmp(PyUnicode_DATA(a), PyUnicode_DATA(b), length * PyUnicode_KIND(a)) == 0);
+}
+
+/* A term that must be a str, or (where `optional`) None. */
+static int
+text_or_fail(PyObject *term, int optional, Py_ssize_t index)
+{
+    if (PyUnicode_Check(term) || (optional && term == Py_None))
+        return 0;
+    PyErr_Format(PyExc_TypeError, "triple %zd: expected str, got %.100s", index, Py_TYPE(term)->tp_name);
+    return -1;
+}
+
+/* One triple's statement added to the run being built; a literal whose text is not ASCII makes
+ * a run of its own (see ntriples_runs). */
+static int
+statement(Builder *out, PyObject *runs, PyObject *triple, Py_ssize_t index, PyObject *iri_type,
+          PyObject *xsd_string, PyObject *escape)
+{
+    if (!PyTuple_Check(triple) || PyTuple_GET_SIZE(triple) != 3) {
+        PyErr_Format(PyExc_TypeError, "triple %zd: expected a tuple of 3 terms", index);
+        return -1;
+    }
+    PyObject *subject = PyTuple_GET_ITEM(triple, 0), *predicate = PyTuple_GET_ITEM(triple, 1);
+    PyObject *object = PyTuple_GET_ITEM(triple, 2);
+    if (text_or_fail(subject, 0, index) < 0 || text_or_fail(predicate, 0, index) < 0)
+        return -1;
+    if ((PyObject *)Py_TYPE(object) == iri_type)
+        return APPEND_ASCII(out, "<") || append(out, subject) || APPEND_ASCII(out, "> <") ||
+                       append(out, predicate) || APPEND_ASCII(out, "> <") || append(out, object) ||
+                       APPEND_ASCII(out, "> .\n")
+                   ? -1
+                   : 0;
+    if (!PyTuple_Check(object) || PyTuple_GET_SIZE(object) != 3) {
+        PyErr_Format(PyExc_TypeError, "triple %zd: expected an IRI or a literal (value, datatype, lang)", index);
+        return -1;
+    }
+    PyObject *value = PyTuple_GET_ITEM(object, 0), *datatype = PyTuple_GET_ITEM(object, 1);
+    PyObject *lang = PyTuple_GET_ITEM(object, 2);
+    if (text_or_fail(value, 0, index) < 0 || text_or_fail(datatype, 1, index) < 0 ||
+        text_or_fail(lang, 1, index) < 0)
+        return -1;
+    PyObject *text = value;
+    Py_INCREF(text);
+    if (holds_escaped(value)) {
+        Py_SETREF(text, PyObject_CallOneArg(escape, value));
+        if (text == NULL)
+            return -1;
+        if (text_or_fail(text, 0, index) < 0) {
+            Py_DECREF(text);
+            return -1;
+        }
+    }
+    int alone = !PyUnicode_IS_ASCII(text);
+    int failed = (alone && out->length && flush(out, runs) < 0) || APPEND_ASCII(out, "<") ||
+                 append(out, subject) || APPEND_ASCII(out, "> <") || append(out, predicate) ||
+                 APPEND_ASCII(out, "> \"") || append(out, text);
+    Py_DECREF(text);
+    if (failed)
+        return -1;
+    if (lang != Py_None && PyUnicode_GET_LENGTH(lang))
+        failed = APPEND_ASCII(out, "\"@") || append(out, lang) || APPEND_ASCII(out, " .\n");
+    else if (datatype != Py_None && PyUnicode_GET_LENGTH(datatype) && !same_text(datatype, xsd_string))
+        failed = APPEND_ASCII(out, "\"^^<") || append(out, datatype) || APPEND_ASCII(out, "> .\n");
+    else
+        failed = APPEND_ASCII(out, "\" .\n");
+    if (failed)
+        return -1;
+    return alone ? flush(out, runs) : 0;
+}
+
+static PyObject *
+ntriples_runs(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "ntriples_runs(triples, iri_type, xsd_string, escape)");
+        return NULL;
+    }
+    PyObject *triples = args[0], *iri_type = args[1], *xsd_string = args[2], *escape = args[3];
+    if (!PyList_Check(triples) || !PyType_Check(iri_type) || !PyUnicode_Check(xsd_string)) {
+        PyErr_SetString(PyExc_TypeError, "ntriples_runs(triples: list, iri_type: type, xsd_string: str, escape)");
+        return NULL;
+    }
+    PyObject *runs = PyList_New(0);
+    if (runs == NULL)
+        return NULL;
+    Builder out;
+    builder_init(&out);
+    int failed = 0;
+    /* By index, as the list stands: `escape` (Python code) could change it. A triple is held while
+     * its statement is built; what is built is copied, so nothing borrowed outlives its triple. */
+    for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(triples); i++) {
+        PyObject *triple = PyList_GET_ITEM(triples, i);
+        Py_INCREF(triple);
+        failed = statement(&out, runs, triple, i, iri_type, xsd_string, escape) < 0;
+        Py_DECREF(triple);
+    }
+    if (!failed && out.length)
+        failed = flush(&out, runs) < 0;
+    builder_free(&out);
+    if (failed) {
+        Py_DECREF(runs);
+        return NULL;
+    }
+    return runs;
+}
+
 static PyMethodDef methods[] = {
     {"needs_escape", needs_escape, METH_O,
      "Whether the string holds a character N-Triples escapes: a control character (U+0000-U+001F, "
@@ -152,13 +411,19 @@ static PyMethodDef methods[] = {
     {"needs_spacing", needs_spacing, METH_O,
      "Whether ' '.join(text.split()) differs from the string: it holds whitespace other than single "
      "spaces between words."},
+    {"ntriples_runs", (PyCFunction)(void (*)(void))ntriples_runs, METH_FASTCALL,
+     "ntriples_runs(triples, iri_type, xsd_string, escape): the N-Triples statements of the triples "
+     "as strings, as kg.write.ntriples_runs makes them: runs of statements, and each statement "
+     "with a literal that is not ASCII on its own. A triple is (subject, predicate, object) with "
+     "str terms; an object of exactly iri_type is an IRI, else a literal (value, datatype, lang). "
+     "A value that holds a character N-Triples escapes is passed through escape."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
     .m_name = "kg._text",
-    .m_doc = "Quick tests of strings for kg.rdf.",
+    .m_doc = "Quick tests of strings for kg.rdf, and N-Triples statements for kg.write.",
     .m_size = -1,
     .m_methods = methods,
 };

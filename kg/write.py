@@ -12,7 +12,7 @@ import gzip
 import io
 import json
 import sys
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from json.encoder import encode_basestring as _encode_json_string
@@ -690,6 +690,79 @@ def statement(triple: Triple, end: str) -> str:
     return f'<{s}> <{p}> "{text}" {end}'
 
 
+def ntriples_runs(triples: list[Triple]) -> list[Hashable]:
+    """The statements of a record's own triples as few strings: runs of ASCII text, and each
+    statement with a non-ASCII literal on its own (see NTriplesWriter.write_pieces).
+
+    The parts of the statements are joined once per run, not once per statement: a statement
+    made as a string of its own, to be joined again, cost twice the copying and an allocation.
+    The text is the same as ``piece``'s. kg/_text.c makes the same strings faster
+    (NATIVE_NTRIPLES_RUNS); this is the definition, and the pure-Python build's.
+    """
+    own: list[Hashable] = []
+    parts: list[str] = []
+    subject: str = ""
+    head = ""
+    for triple in triples:
+        s: str = triple[0]
+        if s is not subject:  # most are about the record, one IRI object
+            subject = s
+            head = "<" + s + "> <"
+        p: str = triple[1]
+        o = triple[2]
+        if type(o) is IRI_TYPE:
+            iri: str = o
+            parts.append(head)
+            parts.append(p)
+            parts.append("> <")
+            parts.append(iri)
+            parts.append("> .\n")
+            continue
+        value, datatype, lang = cast(LiteralItems, o)  # see LiteralItems
+        text = escape_string(value)
+        alone = not IS_ASCII(text)
+        if alone and parts:  # the run so far, then this statement as a string of its own
+            own.append("".join(parts))
+            parts.clear()
+        parts.append(head)
+        parts.append(p)
+        parts.append('> "')
+        parts.append(text)
+        if lang:
+            parts.append('"@')
+            parts.append(lang)
+            parts.append(" .\n")
+        elif datatype and datatype != XSD_STRING:
+            parts.append('"^^<')
+            parts.append(datatype)
+            parts.append("> .\n")
+        else:
+            parts.append('" .\n')
+        if alone:
+            own.append("".join(parts))
+            parts.clear()
+    if parts:
+        own.append("".join(parts))
+    return own
+
+
+# kg._text.ntriples_runs(triples, iri_type, xsd_string, escape): ntriples_runs in C.
+NativeRuns = Callable[[list[Triple], type, str, Callable[[str], str]], list[Hashable]]
+
+
+def _native_ntriples_runs() -> NativeRuns | None:
+    try:
+        from kg import _text
+    except ImportError:  # kg was built without a C compiler
+        return None
+    return _text.ntriples_runs
+
+
+NATIVE_NTRIPLES_RUNS: Final = _native_ntriples_runs()
+# A compiled constant: passed on as a value, a function is otherwise looked up in the module's dictionary.
+ESCAPE_STRING: Final = escape_string
+
+
 class NTriplesWriter(Writer):
     joins_own = True
 
@@ -697,58 +770,10 @@ class NTriplesWriter(Writer):
         return statement(triple, ".\n")
 
     def format_own(self, triples: list[Triple]) -> list[Hashable]:
-        """The statements of a record's own triples as few strings: runs of ASCII text, and each
-        statement with a non-ASCII literal on its own (see write_pieces).
-
-        The parts of the statements are joined once per run, not once per statement: a statement
-        made as a string of its own, to be joined again, cost twice the copying and an allocation.
-        The text is the same as ``piece``'s.
-        """
-        own: list[Hashable] = []
-        parts: list[str] = []
-        subject: str = ""
-        head = ""
-        for triple in triples:
-            s: str = triple[0]
-            if s is not subject:  # most are about the record, one IRI object
-                subject = s
-                head = "<" + s + "> <"
-            p: str = triple[1]
-            o = triple[2]
-            if type(o) is IRI_TYPE:
-                iri: str = o
-                parts.append(head)
-                parts.append(p)
-                parts.append("> <")
-                parts.append(iri)
-                parts.append("> .\n")
-                continue
-            value, datatype, lang = cast(LiteralItems, o)  # see LiteralItems
-            text = escape_string(value)
-            alone = not IS_ASCII(text)
-            if alone and parts:  # the run so far, then this statement as a string of its own
-                own.append("".join(parts))
-                parts.clear()
-            parts.append(head)
-            parts.append(p)
-            parts.append('> "')
-            parts.append(text)
-            if lang:
-                parts.append('"@')
-                parts.append(lang)
-                parts.append(" .\n")
-            elif datatype and datatype != XSD_STRING:
-                parts.append('"^^<')
-                parts.append(datatype)
-                parts.append("> .\n")
-            else:
-                parts.append('" .\n')
-            if alone:
-                own.append("".join(parts))
-                parts.clear()
-        if parts:
-            own.append("".join(parts))
-        return own
+        """The statements as ntriples_runs makes them (see there), by kg/_text.c where it is built."""
+        if NATIVE_NTRIPLES_RUNS is not None:
+            return NATIVE_NTRIPLES_RUNS(triples, IRI_TYPE, XSD_STRING, ESCAPE_STRING)
+        return ntriples_runs(triples)
 
     def write_pieces(self, pieces: list) -> None:
         # A UTF-8 text stream takes ASCII text as it is and encodes other text character by

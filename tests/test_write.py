@@ -168,7 +168,7 @@ def test_ntriples_own_statements_joined_in_runs_equal_one_statement_each():
     from kg.mapping import MappingContext, MappingError, map_record
     from kg.read import read_records
     from kg.terms import IRI
-    from kg.write import NTriplesWriter, statement
+    from kg.write import NTriplesWriter, ntriples_runs, statement
 
     writer = NTriplesWriter(io.StringIO())
     record = IRI("https://repo.example.org/record/1")
@@ -190,6 +190,90 @@ def test_ntriples_own_statements_joined_in_runs_equal_one_statement_each():
     for triples in [crafted, *(graph.own for graph in graphs if graph is not None)]:
         joined = writer.format_own(list(triples))
         assert "".join(joined) == "".join(statement(triple, ".\n") for triple in triples)
+        assert joined == ntriples_runs(list(triples))  # the C runs (where built) are the definition's
+
+
+def native_text_module():
+    """kg._text, or None in a pure-Python build (where a compiled build is expected, it must be there)."""
+    import os
+
+    import kg
+
+    if os.environ.get("KG_EXPECT_COMPILED") or kg.compiled_modules():
+        from kg import _text
+
+        return _text
+    return None
+
+
+def crafted_triples(seed: int) -> list:
+    """Triples with every kind of term where one can stand: IRIs and literals of 1-, 2- and 4-byte
+    characters, escapes, languages, datatypes (xsd:string, empty), runs longer than the C
+    builder's room (16 KB), and subjects that change and come back."""
+    import random
+
+    from kg.rdf import XSD_STRING, literal
+    from kg.terms import IRI, Literal
+
+    rng = random.Random(seed)
+    texts = ["a", "plain words", 'a "quoted"\nline\\ with\ttab', "Müller", "中文", "𝔸 astral", "", "x" * 20000]
+    texts += ["\x00\x7f control", "ä" * 300, "é\n中", "\U0001f600"]
+    iris = [f"https://repo.example.org/{name}" for name in ("record/1", "ä", "中", "\U0001f600", "p" * 17000)]
+    datatypes = [None, "", XSD_STRING, "http://www.w3.org/2001/XMLSchema#gYear", "https://example.org/dt/ä"]
+    langs = [None, "", "de", "en-GB"]
+    triples = []
+    for _ in range(rng.choice([0, 1, 5, 40, 400])):
+        subject = IRI(rng.choice(iris[:2]) if rng.random() < 0.8 else rng.choice(iris))
+        predicate = IRI(rng.choice(iris[:1] * 6 + iris))
+        if rng.random() < 0.4:
+            obj = IRI(rng.choice(iris))
+        else:
+            made = rng.choice([literal, Literal])
+            obj = made(rng.choice(texts), rng.choice(datatypes), rng.choice(langs))
+        triples.append((subject, predicate, obj))
+    return triples
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_c_ntriples_runs_equal_the_python_definition(seed):
+    from kg.rdf import XSD_STRING, escape_string
+    from kg.terms import IRI
+    from kg.write import ntriples_runs, statement
+
+    native = native_text_module()
+    triples = crafted_triples(seed)
+    runs = ntriples_runs(triples)
+    assert "".join(runs) == "".join(statement(triple, ".\n") for triple in triples)
+    if native is not None:
+        made = native.ntriples_runs(triples, IRI, XSD_STRING, escape_string)
+        assert made == runs
+        assert [type(run) for run in made] == [str] * len(runs)
+
+
+def test_the_c_ntriples_runs_name_the_triple_they_cannot_write():
+    from kg.rdf import XSD_STRING, escape_string
+    from kg.terms import IRI
+
+    native = native_text_module()
+    if native is None:
+        pytest.skip("a pure-Python build has no kg._text")
+    good = (IRI("https://e.org/s"), IRI("https://e.org/p"), ("v", None, None))
+    wrong = {
+        "expected a tuple of 3 terms": [good, ("s", "p")],
+        "expected str, got int": [good, (IRI("https://e.org/s"), 7, ("v", None, None))],
+        "expected an IRI or a literal": [good, (IRI("https://e.org/s"), IRI("https://e.org/p"), "plain str")],
+        "expected str, got bytes": [good, (IRI("https://e.org/s"), IRI("https://e.org/p"), ("v", b"dt", None))],
+    }
+    for message, triples in wrong.items():
+        with pytest.raises(TypeError, match=f"triple 1: {message}"):
+            native.ntriples_runs(triples, IRI, XSD_STRING, escape_string)
+    quoted = [(IRI("https://e.org/s"), IRI("https://e.org/p"), ('say "hi"', None, None))]
+    with pytest.raises(TypeError, match="triple 0: expected str, got int"):
+        native.ntriples_runs(quoted, IRI, XSD_STRING, lambda value: 1)
+    with pytest.raises(ZeroDivisionError):
+        native.ntriples_runs(quoted, IRI, XSD_STRING, lambda value: 1 / 0)
+    with pytest.raises(TypeError, match="triples: list"):
+        native.ntriples_runs(tuple(quoted), IRI, XSD_STRING, escape_string)
 
 
 @pytest.mark.parametrize(
