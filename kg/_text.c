@@ -271,19 +271,29 @@ append_ascii(Builder *out, const char *text, Py_ssize_t length)
 }
 #define APPEND_ASCII(out, text) append_ascii((out), (text), sizeof(text) - 1)
 
-/* The text built so far as a str appended to `runs`; the builder is then empty. */
-static int
-flush(Builder *out, PyObject *runs)
+/* The text built so far as a str; the builder is then empty. */
+static PyObject *
+finish(Builder *out)
 {
     /* str keeps its characters as narrow as its widest one allows, as they are here: a kind-2
      * part has a character above U+00FF, a kind-4 part one above U+FFFF. */
     PyObject *text = PyUnicode_New(out->length, out->widest);
     if (text == NULL)
-        return -1;
+        return NULL;
     memcpy(PyUnicode_DATA(text), out->data, out->length * out->kind);
     out->length = 0;
     out->kind = 1;
     out->widest = 0;
+    return text;
+}
+
+/* The text built so far appended to `runs` as a str. */
+static int
+flush(Builder *out, PyObject *runs)
+{
+    PyObject *text = finish(out);
+    if (text == NULL)
+        return -1;
     int failed = PyList_Append(runs, text);
     Py_DECREF(text);
     return failed;
@@ -307,76 +317,123 @@ text_or_fail(PyObject *term, int optional, Py_ssize_t index)
     return -1;
 }
 
-/* One triple's statement added to the run being built; a literal whose text is not ASCII makes
- * a run of its own (see ntriples_runs). */
+/* A triple's terms, checked, with its literal's text escaped (a new reference; NULL for an IRI). */
+typedef struct {
+    PyObject *subject, *predicate, *object, *text, *datatype, *lang;
+} Terms;
+
+/* The arguments every statement needs besides its triple. */
+typedef struct {
+    PyObject *iri_type, *xsd_string, *escape, *end;
+} Syntax;
+
 static int
-statement(Builder *out, PyObject *runs, PyObject *triple, Py_ssize_t index, PyObject *iri_type,
-          PyObject *xsd_string, PyObject *escape)
+read_terms(Terms *terms, PyObject *triple, Py_ssize_t index, const Syntax *syntax)
 {
     if (!PyTuple_Check(triple) || PyTuple_GET_SIZE(triple) != 3) {
         PyErr_Format(PyExc_TypeError, "triple %zd: expected a tuple of 3 terms", index);
         return -1;
     }
-    PyObject *subject = PyTuple_GET_ITEM(triple, 0), *predicate = PyTuple_GET_ITEM(triple, 1);
-    PyObject *object = PyTuple_GET_ITEM(triple, 2);
-    if (text_or_fail(subject, 0, index) < 0 || text_or_fail(predicate, 0, index) < 0)
+    terms->subject = PyTuple_GET_ITEM(triple, 0);
+    terms->predicate = PyTuple_GET_ITEM(triple, 1);
+    terms->object = PyTuple_GET_ITEM(triple, 2);
+    terms->text = NULL;
+    if (text_or_fail(terms->subject, 0, index) < 0 || text_or_fail(terms->predicate, 0, index) < 0)
         return -1;
-    if ((PyObject *)Py_TYPE(object) == iri_type)
-        return APPEND_ASCII(out, "<") || append(out, subject) || APPEND_ASCII(out, "> <") ||
-                       append(out, predicate) || APPEND_ASCII(out, "> <") || append(out, object) ||
-                       APPEND_ASCII(out, "> .\n")
-                   ? -1
-                   : 0;
-    if (!PyTuple_Check(object) || PyTuple_GET_SIZE(object) != 3) {
+    if ((PyObject *)Py_TYPE(terms->object) == syntax->iri_type)
+        return 0;
+    if (!PyTuple_Check(terms->object) || PyTuple_GET_SIZE(terms->object) != 3) {
         PyErr_Format(PyExc_TypeError, "triple %zd: expected an IRI or a literal (value, datatype, lang)", index);
         return -1;
     }
-    PyObject *value = PyTuple_GET_ITEM(object, 0), *datatype = PyTuple_GET_ITEM(object, 1);
-    PyObject *lang = PyTuple_GET_ITEM(object, 2);
-    if (text_or_fail(value, 0, index) < 0 || text_or_fail(datatype, 1, index) < 0 ||
-        text_or_fail(lang, 1, index) < 0)
+    PyObject *value = PyTuple_GET_ITEM(terms->object, 0);
+    terms->datatype = PyTuple_GET_ITEM(terms->object, 1);
+    terms->lang = PyTuple_GET_ITEM(terms->object, 2);
+    if (text_or_fail(value, 0, index) < 0 || text_or_fail(terms->datatype, 1, index) < 0 ||
+        text_or_fail(terms->lang, 1, index) < 0)
         return -1;
-    PyObject *text = value;
-    Py_INCREF(text);
-    if (holds_escaped(value)) {
-        Py_SETREF(text, PyObject_CallOneArg(escape, value));
-        if (text == NULL)
-            return -1;
-        if (text_or_fail(text, 0, index) < 0) {
-            Py_DECREF(text);
-            return -1;
-        }
+    if (!holds_escaped(value)) {
+        Py_INCREF(value);
+        terms->text = value;
+        return 0;
     }
-    int alone = !PyUnicode_IS_ASCII(text);
-    int failed = (alone && out->length && flush(out, runs) < 0) || APPEND_ASCII(out, "<") ||
-                 append(out, subject) || APPEND_ASCII(out, "> <") || append(out, predicate) ||
-                 APPEND_ASCII(out, "> \"") || append(out, text);
-    Py_DECREF(text);
-    if (failed)
+    PyObject *text = PyObject_CallOneArg(syntax->escape, value);
+    if (text == NULL)
         return -1;
+    if (text_or_fail(text, 0, index) < 0) {
+        Py_DECREF(text);
+        return -1;
+    }
+    terms->text = text;
+    return 0;
+}
+
+/* The statement of the terms, as kg.write.statement writes it. */
+static int
+append_statement(Builder *out, const Terms *terms, const Syntax *syntax)
+{
+    if (APPEND_ASCII(out, "<") || append(out, terms->subject) || APPEND_ASCII(out, "> <") ||
+        append(out, terms->predicate))
+        return -1;
+    if (terms->text == NULL)
+        return APPEND_ASCII(out, "> <") || append(out, terms->object) || APPEND_ASCII(out, "> ") ||
+                       append(out, syntax->end)
+                   ? -1
+                   : 0;
+    if (APPEND_ASCII(out, "> \"") || append(out, terms->text))
+        return -1;
+    PyObject *lang = terms->lang, *datatype = terms->datatype;
+    int failed;
     if (lang != Py_None && PyUnicode_GET_LENGTH(lang))
-        failed = APPEND_ASCII(out, "\"@") || append(out, lang) || APPEND_ASCII(out, " .\n");
-    else if (datatype != Py_None && PyUnicode_GET_LENGTH(datatype) && !same_text(datatype, xsd_string))
-        failed = APPEND_ASCII(out, "\"^^<") || append(out, datatype) || APPEND_ASCII(out, "> .\n");
+        failed = APPEND_ASCII(out, "\"@") || append(out, lang) || APPEND_ASCII(out, " ");
+    else if (datatype != Py_None && PyUnicode_GET_LENGTH(datatype) && !same_text(datatype, syntax->xsd_string))
+        failed = APPEND_ASCII(out, "\"^^<") || append(out, datatype) || APPEND_ASCII(out, "> ");
     else
-        failed = APPEND_ASCII(out, "\" .\n");
-    if (failed)
+        failed = APPEND_ASCII(out, "\" ");
+    return failed || append(out, syntax->end) ? -1 : 0;
+}
+
+/* One triple's statement added to the run being built; a literal whose text is not ASCII makes
+ * a run of its own (see ntriples_runs). */
+static int
+add_to_runs(Builder *out, PyObject *runs, PyObject *triple, Py_ssize_t index, const Syntax *syntax)
+{
+    Terms terms;
+    if (read_terms(&terms, triple, index, syntax) < 0)
         return -1;
-    return alone ? flush(out, runs) : 0;
+    int alone = terms.text != NULL && !PyUnicode_IS_ASCII(terms.text);
+    int failed = (alone && out->length && flush(out, runs) < 0) || append_statement(out, &terms, syntax) < 0 ||
+                 (alone && flush(out, runs) < 0);
+    Py_XDECREF(terms.text);
+    return failed ? -1 : 0;
+}
+
+/* The syntax arguments (iri_type, xsd_string, escape, end) from args[0:4]. */
+static int
+read_syntax(Syntax *syntax, PyObject *const *args, const char *usage)
+{
+    syntax->iri_type = args[0];
+    syntax->xsd_string = args[1];
+    syntax->escape = args[2];
+    syntax->end = args[3];
+    if (PyType_Check(syntax->iri_type) && PyUnicode_Check(syntax->xsd_string) && PyUnicode_Check(syntax->end))
+        return 0;
+    PyErr_SetString(PyExc_TypeError, usage);
+    return -1;
 }
 
 static PyObject *
 ntriples_runs(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 4) {
-        PyErr_SetString(PyExc_TypeError, "ntriples_runs(triples, iri_type, xsd_string, escape)");
+    static const char usage[] = "ntriples_runs(triples: list, iri_type: type, xsd_string: str, escape, end: str)";
+    Syntax syntax;
+    if (nargs != 5 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
-    PyObject *triples = args[0], *iri_type = args[1], *xsd_string = args[2], *escape = args[3];
-    if (!PyList_Check(triples) || !PyType_Check(iri_type) || !PyUnicode_Check(xsd_string)) {
-        PyErr_SetString(PyExc_TypeError, "ntriples_runs(triples: list, iri_type: type, xsd_string: str, escape)");
+    if (read_syntax(&syntax, args + 1, usage) < 0)
         return NULL;
-    }
+    PyObject *triples = args[0];
     PyObject *runs = PyList_New(0);
     if (runs == NULL)
         return NULL;
@@ -388,7 +445,7 @@ ntriples_runs(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(triples); i++) {
         PyObject *triple = PyList_GET_ITEM(triples, i);
         Py_INCREF(triple);
-        failed = statement(&out, runs, triple, i, iri_type, xsd_string, escape) < 0;
+        failed = add_to_runs(&out, runs, triple, i, &syntax) < 0;
         Py_DECREF(triple);
     }
     if (!failed && out.length)
@@ -399,6 +456,28 @@ ntriples_runs(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
         return NULL;
     }
     return runs;
+}
+
+static PyObject *
+ntriples_statement(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    static const char usage[] = "ntriples_statement(triple, iri_type: type, xsd_string: str, escape, end: str)";
+    Syntax syntax;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return NULL;
+    }
+    if (read_syntax(&syntax, args + 1, usage) < 0)
+        return NULL;
+    Terms terms;
+    if (read_terms(&terms, args[0], 0, &syntax) < 0)
+        return NULL;
+    Builder out;
+    builder_init(&out);
+    PyObject *text = append_statement(&out, &terms, &syntax) < 0 ? NULL : finish(&out);
+    Py_XDECREF(terms.text);
+    builder_free(&out);
+    return text;
 }
 
 static PyMethodDef methods[] = {
@@ -412,11 +491,15 @@ static PyMethodDef methods[] = {
      "Whether ' '.join(text.split()) differs from the string: it holds whitespace other than single "
      "spaces between words."},
     {"ntriples_runs", (PyCFunction)(void (*)(void))ntriples_runs, METH_FASTCALL,
-     "ntriples_runs(triples, iri_type, xsd_string, escape): the N-Triples statements of the triples "
-     "as strings, as kg.write.ntriples_runs makes them: runs of statements, and each statement "
-     "with a literal that is not ASCII on its own. A triple is (subject, predicate, object) with "
-     "str terms; an object of exactly iri_type is an IRI, else a literal (value, datatype, lang). "
-     "A value that holds a character N-Triples escapes is passed through escape."},
+     "ntriples_runs(triples, iri_type, xsd_string, escape, end): the N-Triples statements of the "
+     "triples, each ending in end, as strings, as kg.write.ntriples_runs makes them: runs of "
+     "statements, and each statement with a literal that is not ASCII on its own. A triple is "
+     "(subject, predicate, object) with str terms; an object of exactly iri_type is an IRI, else a "
+     "literal (value, datatype, lang). A value that holds a character N-Triples escapes is passed "
+     "through escape."},
+    {"ntriples_statement", (PyCFunction)(void (*)(void))ntriples_statement, METH_FASTCALL,
+     "ntriples_statement(triple, iri_type, xsd_string, escape, end): one triple's statement, as "
+     "kg.write.statement(triple, end) makes it (the arguments as ntriples_runs takes them)."},
     {NULL, NULL, 0, NULL},
 };
 

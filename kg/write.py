@@ -696,7 +696,7 @@ def ntriples_runs(triples: list[Triple]) -> list[Hashable]:
 
     The parts of the statements are joined once per run, not once per statement: a statement
     made as a string of its own, to be joined again, cost twice the copying and an allocation.
-    The text is the same as ``piece``'s. kg/_text.c makes the same strings faster
+    The text is the same as ``statement``'s. kg/_text.c makes the same strings faster
     (NATIVE_NTRIPLES_RUNS); this is the definition, and the pure-Python build's.
     """
     own: list[Hashable] = []
@@ -746,33 +746,45 @@ def ntriples_runs(triples: list[Triple]) -> list[Hashable]:
     return own
 
 
-# kg._text.ntriples_runs(triples, iri_type, xsd_string, escape): ntriples_runs in C.
-NativeRuns = Callable[[list[Triple], type, str, Callable[[str], str]], list[Hashable]]
-
-
-def _native_ntriples_runs() -> NativeRuns | None:
+def _native(name: str) -> Any:
+    """A function of kg/_text.c, which makes the same strings as the definition here of the same
+    name, faster; None where kg was built without a C compiler."""
     try:
         from kg import _text
-    except ImportError:  # kg was built without a C compiler
+    except ImportError:
         return None
-    return _text.ntriples_runs
+    return getattr(_text, name)
 
 
-NATIVE_NTRIPLES_RUNS: Final = _native_ntriples_runs()
+# (triples, iri_type, xsd_string, escape, end) -> list[str]
+NATIVE_NTRIPLES_RUNS: Final[Callable[[list[Triple], type, str, Callable[[str], str], str], list[Hashable]] | None] = (
+    _native("ntriples_runs")
+)
+# (triple, iri_type, xsd_string, escape, end) -> str
+NATIVE_STATEMENT: Final[Callable[[Triple, type, str, Callable[[str], str], str], str] | None] = _native(
+    "ntriples_statement"
+)
 # A compiled constant: passed on as a value, a function is otherwise looked up in the module's dictionary.
 ESCAPE_STRING: Final = escape_string
+
+
+def format_statement(triple: Triple, end: str) -> str:
+    """``statement``'s text, by kg/_text.c where it is built."""
+    if NATIVE_STATEMENT is not None:
+        return NATIVE_STATEMENT(triple, IRI_TYPE, XSD_STRING, ESCAPE_STRING, end)
+    return statement(triple, end)
 
 
 class NTriplesWriter(Writer):
     joins_own = True
 
     def piece(self, triple: Triple) -> str:
-        return statement(triple, ".\n")
+        return format_statement(triple, ".\n")
 
     def format_own(self, triples: list[Triple]) -> list[Hashable]:
         """The statements as ntriples_runs makes them (see there), by kg/_text.c where it is built."""
         if NATIVE_NTRIPLES_RUNS is not None:
-            return NATIVE_NTRIPLES_RUNS(triples, IRI_TYPE, XSD_STRING, ESCAPE_STRING)
+            return NATIVE_NTRIPLES_RUNS(triples, IRI_TYPE, XSD_STRING, ESCAPE_STRING, ".\n")
         return ntriples_runs(triples)
 
     def write_pieces(self, pieces: list) -> None:
@@ -806,7 +818,7 @@ class GraphStatements(Writer):
         super().__init__(io.StringIO())  # nothing is written: the statements are returned
 
     def piece(self, triple: Triple) -> str:
-        return statement(triple, ".")
+        return format_statement(triple, ".")
 
     def statements(self, graph: RecordGraph) -> list[str]:
         """The statements of *graph*, each once, in a stable order; counted into ``counter``."""
@@ -819,7 +831,7 @@ class NQuadsWriter(Writer):
     quads = True
 
     def piece(self, triple: Triple) -> str:
-        return statement(triple, "")
+        return format_statement(triple, "")
 
     def render_graph(self, name: IRI, pieces: list) -> str:
         end = f"<{name}> .\n"

@@ -235,7 +235,7 @@ def crafted_triples(seed: int) -> list:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_the_c_ntriples_runs_equal_the_python_definition(seed):
+def test_the_c_statements_and_runs_equal_the_python_definitions(seed):
     from kg.rdf import XSD_STRING, escape_string
     from kg.terms import IRI
     from kg.write import ntriples_runs, statement
@@ -244,13 +244,20 @@ def test_the_c_ntriples_runs_equal_the_python_definition(seed):
     triples = crafted_triples(seed)
     runs = ntriples_runs(triples)
     assert "".join(runs) == "".join(statement(triple, ".\n") for triple in triples)
+    pieces = [statement(triple, end) for triple in triples for end in (".\n", ".", "")]
     if native is not None:
-        made = native.ntriples_runs(triples, IRI, XSD_STRING, escape_string)
+        made = native.ntriples_runs(triples, IRI, XSD_STRING, escape_string, ".\n")
         assert made == runs
         assert [type(run) for run in made] == [str] * len(runs)
+        made = [
+            native.ntriples_statement(t, IRI, XSD_STRING, escape_string, end)
+            for t in triples
+            for end in (".\n", ".", "")
+        ]
+        assert made == pieces
 
 
-def test_the_c_ntriples_runs_name_the_triple_they_cannot_write():
+def test_the_c_statements_name_the_triple_they_cannot_write():
     from kg.rdf import XSD_STRING, escape_string
     from kg.terms import IRI
 
@@ -266,14 +273,18 @@ def test_the_c_ntriples_runs_name_the_triple_they_cannot_write():
     }
     for message, triples in wrong.items():
         with pytest.raises(TypeError, match=f"triple 1: {message}"):
-            native.ntriples_runs(triples, IRI, XSD_STRING, escape_string)
+            native.ntriples_runs(triples, IRI, XSD_STRING, escape_string, ".\n")
+        with pytest.raises(TypeError, match=f"triple 0: {message}"):
+            native.ntriples_statement(triples[1], IRI, XSD_STRING, escape_string, ".\n")
     quoted = [(IRI("https://e.org/s"), IRI("https://e.org/p"), ('say "hi"', None, None))]
     with pytest.raises(TypeError, match="triple 0: expected str, got int"):
-        native.ntriples_runs(quoted, IRI, XSD_STRING, lambda value: 1)
+        native.ntriples_runs(quoted, IRI, XSD_STRING, lambda value: 1, ".\n")
     with pytest.raises(ZeroDivisionError):
-        native.ntriples_runs(quoted, IRI, XSD_STRING, lambda value: 1 / 0)
+        native.ntriples_statement(quoted[0], IRI, XSD_STRING, lambda value: 1 / 0, ".\n")
     with pytest.raises(TypeError, match="triples: list"):
-        native.ntriples_runs(tuple(quoted), IRI, XSD_STRING, escape_string)
+        native.ntriples_runs(tuple(quoted), IRI, XSD_STRING, escape_string, ".\n")
+    with pytest.raises(TypeError, match="end: str"):
+        native.ntriples_statement(quoted[0], IRI, XSD_STRING, escape_string, None)
 
 
 @pytest.mark.parametrize(
