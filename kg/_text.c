@@ -480,6 +480,162 @@ ntriples_statement(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_
     return text;
 }
 
+/* ---- A record's own triples, each once ---- */
+
+/* A hash of a str from its length and its first and last 16 bytes: equal strings hash alike, and
+ * a long literal (an abstract) is not read whole, as str's own hash would read it. */
+static Py_uhash_t
+sketch(PyObject *text)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const unsigned char *data = PyUnicode_DATA(text);
+    Py_ssize_t size = length * kind;
+    Py_uhash_t hash = ((Py_uhash_t)length * 1000003u) ^ (Py_uhash_t)kind;
+    if (size <= 32) {
+        for (Py_ssize_t i = 0; i < size; i++)
+            hash = (hash ^ data[i]) * 1099511628211u;
+        return hash;
+    }
+    uint64_t words[4];
+    memcpy(words, data, 16);
+    memcpy(words + 2, data + size - 16, 16);
+    for (int i = 0; i < 4; i++)
+        hash = ((hash ^ words[i]) * 1099511628211u) ^ (hash >> 29);
+    return hash;
+}
+
+/* A hash of a triple such that equal triples (as tuples compare) hash alike: a literal (a tuple
+ * whose value is a str) by the sketch of its value, any other term (an IRI) by its own hash,
+ * which a str keeps. */
+static int
+triple_hash(PyObject *triple, Py_uhash_t *hash)
+{
+    Py_uhash_t made = 0x345678u;
+    for (Py_ssize_t i = 0; i < 3; i++) {
+        PyObject *term = PyTuple_GET_ITEM(triple, i);
+        Py_uhash_t part;
+        if (PyTuple_Check(term) && PyTuple_GET_SIZE(term) == 3 && PyUnicode_Check(PyTuple_GET_ITEM(term, 0))) {
+            Py_hash_t datatype = PyObject_Hash(PyTuple_GET_ITEM(term, 1));
+            Py_hash_t lang = PyObject_Hash(PyTuple_GET_ITEM(term, 2));
+            if (datatype == -1 || lang == -1)
+                return -1;
+            part = sketch(PyTuple_GET_ITEM(term, 0)) ^ ((Py_uhash_t)datatype * 31u) ^ ((Py_uhash_t)lang * 7u);
+        }
+        else {
+            Py_hash_t plain = PyObject_Hash(term);
+            if (plain == -1)
+                return -1;
+            part = (Py_uhash_t)plain;
+        }
+        made = (made ^ part) * 1000003u;
+    }
+    *hash = made;
+    return 0;
+}
+
+/* Whether two triples are equal, as tuples compare (1, 0, or -1 on an error). */
+static int
+same_triple(PyObject *a, PyObject *b)
+{
+    for (Py_ssize_t i = 0; i < 3; i++) {
+        PyObject *x = PyTuple_GET_ITEM(a, i), *y = PyTuple_GET_ITEM(b, i);
+        if (x == y)
+            continue;
+        int equal = PyObject_RichCompareBool(x, y, Py_EQ);
+        if (equal <= 0)
+            return equal;
+    }
+    return 1;
+}
+
+/* Slots on the stack for the table of the triples seen (a slot holds an index + 1, 0 when empty,
+ * and a hash): a table twice as large as the triples, so enough for a record of 512. */
+#define TABLE_ROOM 1024
+
+static PyObject *
+unique_triples(PyObject *Py_UNUSED(module), PyObject *triples)
+{
+    if (!PyList_Check(triples)) {
+        PyErr_SetString(PyExc_TypeError, "unique_triples(triples: list)");
+        return NULL;
+    }
+    /* A tuple of the triples holds them while they are compared (a comparison may run Python). */
+    PyObject *held = PyList_AsTuple(triples);
+    if (held == NULL)
+        return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(held), size = 8;
+    while (size < 2 * count)
+        size *= 2;
+    Py_ssize_t room_slots[TABLE_ROOM];
+    Py_uhash_t room_hashes[TABLE_ROOM];
+    char room_kept[TABLE_ROOM];
+    Py_ssize_t *slots = room_slots;
+    Py_uhash_t *hashes = room_hashes;
+    char *kept = room_kept; /* per triple: whether it is its first occurrence */
+    if (size > TABLE_ROOM) {
+        slots = PyMem_Calloc(size, sizeof *slots);
+        hashes = PyMem_Malloc(size * sizeof *hashes);
+        kept = PyMem_Malloc(count);
+        if (slots == NULL || hashes == NULL || kept == NULL) {
+            PyMem_Free(slots);
+            PyMem_Free(hashes);
+            PyMem_Free(kept);
+            Py_DECREF(held);
+            return PyErr_NoMemory();
+        }
+    }
+    else
+        memset(slots, 0, size * sizeof *slots);
+    Py_ssize_t first = 0;
+    int failed = 0;
+    for (Py_ssize_t i = 0; !failed && i < count; i++) {
+        PyObject *triple = PyTuple_GET_ITEM(held, i);
+        Py_uhash_t hash;
+        if (!PyTuple_Check(triple) || PyTuple_GET_SIZE(triple) != 3) {
+            PyErr_Format(PyExc_TypeError, "triple %zd: expected a tuple of 3 terms", i);
+            failed = 1;
+            break;
+        }
+        if (triple_hash(triple, &hash) < 0) {
+            failed = 1;
+            break;
+        }
+        Py_ssize_t at = (Py_ssize_t)(hash & (Py_uhash_t)(size - 1));
+        int seen = 0;
+        while (slots[at]) {
+            if (hashes[at] == hash) {
+                seen = same_triple(PyTuple_GET_ITEM(held, slots[at] - 1), triple);
+                if (seen)
+                    break;
+            }
+            at = (at + 1) & (size - 1);
+        }
+        failed = seen < 0;
+        kept[i] = !seen;
+        if (!seen) {
+            slots[at] = i + 1;
+            hashes[at] = hash;
+            first++;
+        }
+    }
+    PyObject *unique = failed ? NULL : PyList_New(first);
+    if (unique != NULL)
+        for (Py_ssize_t i = 0, at = 0; i < count; i++)
+            if (kept[i]) {
+                PyObject *triple = PyTuple_GET_ITEM(held, i);
+                Py_INCREF(triple);
+                PyList_SET_ITEM(unique, at++, triple);
+            }
+    if (slots != room_slots) {
+        PyMem_Free(slots);
+        PyMem_Free(hashes);
+        PyMem_Free(kept);
+    }
+    Py_DECREF(held);
+    return unique;
+}
+
 static PyMethodDef methods[] = {
     {"needs_escape", needs_escape, METH_O,
      "Whether the string holds a character N-Triples escapes: a control character (U+0000-U+001F, "
@@ -500,6 +656,9 @@ static PyMethodDef methods[] = {
     {"ntriples_statement", (PyCFunction)(void (*)(void))ntriples_statement, METH_FASTCALL,
      "ntriples_statement(triple, iri_type, xsd_string, escape, end): one triple's statement, as "
      "kg.write.statement(triple, end) makes it (the arguments as ntriples_runs takes them)."},
+    {"unique_triples", unique_triples, METH_O,
+     "unique_triples(triples): the triples (a list of 3-tuples) each once, in their first places, "
+     "as a set of them would tell them apart; as kg.write.unique_triples makes them."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -27,6 +27,29 @@ from kg.vocab import PREFIXES, RDF
 # Python module (kg.terms) is otherwise looked up in the module's dictionary each time.
 IRI_TYPE: Final = IRI
 
+
+def _native(name: str) -> Any:
+    """A function of kg/_text.c, which gives what a definition here gives, faster (ntriples_runs,
+    statement, unique_triples); None where kg was built without a C compiler."""
+    try:
+        from kg import _text
+    except ImportError:
+        return None
+    return getattr(_text, name)
+
+
+# (triples, iri_type, xsd_string, escape, end) -> list[str]
+NATIVE_NTRIPLES_RUNS: Final[Callable[[list[Triple], type, str, Callable[[str], str], str], list[Hashable]] | None] = (
+    _native("ntriples_runs")
+)
+# (triple, iri_type, xsd_string, escape, end) -> str
+NATIVE_STATEMENT: Final[Callable[[Triple, type, str, Callable[[str], str], str], str] | None] = _native(
+    "ntriples_statement"
+)
+NATIVE_UNIQUE_TRIPLES: Final[Callable[[list[StoredTriple]], list[StoredTriple]] | None] = _native("unique_triples")
+# A compiled constant: passed on as a value, a function is otherwise looked up in the module's dictionary.
+ESCAPE_STRING: Final = escape_string
+
 FORMATS: Final = {
     "nt": "N-Triples",
     "nq": "N-Quads",
@@ -492,15 +515,14 @@ class Writer:
         # Repeats are dropped by the triple, not its text: a tuple of strings whose hashes are
         # known hashes faster than a new line of text (equal terms are equal tuples: see typed()).
         # The triples as the tuple objects they are (see StoredTriple): typed Triple, each would
-        # be unpacked and packed again, a new tuple, to be stored in the set and in the list.
-        unique: set[StoredTriple] = set()
-        triples: list[StoredTriple] = []
-        for triple in cast(list[StoredTriple], graph.own):
-            before = len(unique)
-            unique.add(triple)
-            if len(unique) > before:
-                triples.append(triple)
-                counter.own(triple)
+        # be unpacked and packed again, a new tuple, to be stored and passed on.
+        own_triples = cast(list[StoredTriple], graph.own)
+        if NATIVE_UNIQUE_TRIPLES is not None:
+            triples = NATIVE_UNIQUE_TRIPLES(own_triples)
+        else:
+            triples = unique_triples(own_triples)
+        for triple in triples:
+            counter.own(triple)
         own = self.format_own(cast(list[Triple], triples))
         scoped_pieces: set[Hashable] = set()
         shared: list[Formatted] = []
@@ -655,6 +677,19 @@ class Writer:
         raise NotImplementedError
 
 
+def unique_triples(triples: list[StoredTriple]) -> list[StoredTriple]:
+    """The triples each once, in their first places (kg/_text.c does the same faster, without
+    hashing literals whole: see NATIVE_UNIQUE_TRIPLES)."""
+    unique: set[StoredTriple] = set()
+    kept: list[StoredTriple] = []
+    for triple in triples:
+        before = len(unique)
+        unique.add(triple)
+        if len(unique) > before:
+            kept.append(triple)
+    return kept
+
+
 def _within(description: Description, scope: str) -> bool:
     """Whether every triple of *description* is about a thing scoped to a record (``{record}#…``)."""
     for triple in description:
@@ -744,28 +779,6 @@ def ntriples_runs(triples: list[Triple]) -> list[Hashable]:
     if parts:
         own.append("".join(parts))
     return own
-
-
-def _native(name: str) -> Any:
-    """A function of kg/_text.c, which makes the same strings as the definition here of the same
-    name, faster; None where kg was built without a C compiler."""
-    try:
-        from kg import _text
-    except ImportError:
-        return None
-    return getattr(_text, name)
-
-
-# (triples, iri_type, xsd_string, escape, end) -> list[str]
-NATIVE_NTRIPLES_RUNS: Final[Callable[[list[Triple], type, str, Callable[[str], str], str], list[Hashable]] | None] = (
-    _native("ntriples_runs")
-)
-# (triple, iri_type, xsd_string, escape, end) -> str
-NATIVE_STATEMENT: Final[Callable[[Triple, type, str, Callable[[str], str], str], str] | None] = _native(
-    "ntriples_statement"
-)
-# A compiled constant: passed on as a value, a function is otherwise looked up in the module's dictionary.
-ESCAPE_STRING: Final = escape_string
 
 
 def format_statement(triple: Triple, end: str) -> str:

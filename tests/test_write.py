@@ -257,6 +257,42 @@ def test_the_c_statements_and_runs_equal_the_python_definitions(seed):
         assert made == pieces
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_the_c_unique_triples_equal_the_python_definition(seed):
+    """Repeats dropped as a set of the triples drops them, also where the C hash of two literals
+    is the same (the same length and ends, another middle) and where terms are equal but of
+    other types (an IRI and a str, a Literal and a plain tuple)."""
+    import random
+
+    from kg.rdf import literal
+    from kg.terms import IRI, Literal
+    from kg.write import unique_triples
+
+    rng = random.Random(seed)
+    base = crafted_triples(seed) + crafted_triples(seed + 100)
+    middles = ["a" * 20 + middle + "z" * 20 for middle in ("one", "two", "öne", "中中中")]
+    alike = [(IRI("https://e.org/s"), IRI("https://e.org/p"), literal(text)) for text in middles]
+    base += alike
+    triples = list(alike)
+    for _ in range(rng.choice([0, 3, 50, 700])):
+        s, p, o = rng.choice(base) if base else (IRI("https://e.org/s"), IRI("https://e.org/p"), literal("v"))
+        if rng.random() < 0.3:  # an equal triple of other objects and types
+            s = str(s)
+            o = str(o) if isinstance(o, str) else rng.choice([literal, Literal])(*o)
+        triples.append((s, p, o))
+    kept = unique_triples(triples)
+    assert len(set(kept)) == len(kept) == len(set(triples))
+    native = native_text_module()
+    if native is not None:
+        made = native.unique_triples(triples)
+        assert made == kept
+        assert all(a is b for a, b in zip(made, kept, strict=True))  # the first of each, itself
+        with pytest.raises(TypeError, match="triple 1: expected a tuple of 3 terms"):
+            native.unique_triples([*triples[:1], ("s", "p")])
+        with pytest.raises(TypeError, match="unhashable"):
+            native.unique_triples([("s", "p", ["o"])])
+
+
 def test_the_c_statements_name_the_triple_they_cannot_write():
     from kg.rdf import XSD_STRING, escape_string
     from kg.terms import IRI
