@@ -20,7 +20,7 @@ from typing import Any, Final, TextIO, cast
 
 from kg.hashset import HashSet
 from kg.mapping.model import Description, RecordGraph
-from kg.rdf import IRI, IS_ASCII, XSD_STRING, LiteralItems, StoredTriple, Term, Triple, escape_string
+from kg.rdf import IRI, IS_ASCII, XSD_STRING, LiteralItems, StoredTriple, Term, Triple, escape_string, native
 from kg.vocab import PREFIXES, RDF
 
 # The IRI class as a compiled constant: tested for every term, and a name imported from a plain
@@ -28,25 +28,16 @@ from kg.vocab import PREFIXES, RDF
 IRI_TYPE: Final = IRI
 
 
-def _native(name: str) -> Any:
-    """A function of kg/_text.c, which gives what a definition here gives, faster (ntriples_runs,
-    statement, unique_triples); None where kg was built without a C compiler."""
-    try:
-        from kg import _text
-    except ImportError:
-        return None
-    return getattr(_text, name)
-
-
+# kg/_text.c's versions of ntriples_runs, statement and unique_triples (below), or None.
 # (triples, iri_type, xsd_string, escape, end) -> list[str]
 NATIVE_NTRIPLES_RUNS: Final[Callable[[list[Triple], type, str, Callable[[str], str], str], list[Hashable]] | None] = (
-    _native("ntriples_runs")
+    native("ntriples_runs")
 )
 # (triple, iri_type, xsd_string, escape, end) -> str
-NATIVE_STATEMENT: Final[Callable[[Triple, type, str, Callable[[str], str], str], str] | None] = _native(
+NATIVE_STATEMENT: Final[Callable[[Triple, type, str, Callable[[str], str], str], str] | None] = native(
     "ntriples_statement"
 )
-NATIVE_UNIQUE_TRIPLES: Final[Callable[[list[StoredTriple]], list[StoredTriple]] | None] = _native("unique_triples")
+NATIVE_UNIQUE_TRIPLES: Final[Callable[[list[StoredTriple]], list[StoredTriple]] | None] = native("unique_triples")
 # A compiled constant: passed on as a value, a function is otherwise looked up in the module's dictionary.
 ESCAPE_STRING: Final = escape_string
 
@@ -512,8 +503,9 @@ class Writer:
         triples."""
         scope = graph.iri + "#"
         counter = _RecordCounter(graph.iri)
-        # Repeats are dropped by the triple, not its text: a tuple of strings whose hashes are
-        # known hashes faster than a new line of text (equal terms are equal tuples: see typed()).
+        # Repeats are dropped by the triple, not its text: its terms' hashes are known (IRIs) or
+        # cheap (see unique_triples), a new line of text's are not (equal terms are equal tuples:
+        # see typed()).
         # The triples as the tuple objects they are (see StoredTriple): typed Triple, each would
         # be unpacked and packed again, a new tuple, to be stored and passed on.
         own_triples = cast(list[StoredTriple], graph.own)
