@@ -84,10 +84,17 @@ class Result:
     rss_mb: float | None
     triples: int | None = None
     note: str = ""
+    # Which round of --repeat it was measured in (ratios are also given round by round).
+    round: int = 0
 
     @property
     def records_per_s(self) -> float | None:
         return self.size / self.seconds if self.seconds else None
+
+    def seconds_ratio(self, other: Result) -> float:
+        """How many times this run's records/s is *other*'s (both timed, on the same corpus size)."""
+        assert self.seconds and other.seconds
+        return (self.size / self.seconds) / (other.size / other.seconds)
 
     @property
     def triples_per_s(self) -> float | None:
@@ -383,20 +390,68 @@ def table(results: list[Result]) -> str:
     return "\n".join(rows)
 
 
-def ratios(results: list[Result]) -> str:
+def ratios(results: list[Result], rounds: list[Result] | None = None) -> str:
+    """kg's records/s against each peer's, and its share of the floor's per process.
+
+    With *rounds* (every run of --repeat), each line also gives the spread of the ratio taken
+    round by round: the machine's drift moves all tools of a round together, so the per-round
+    ratios say how firm a ratio of medians is.
+    """
     lines = []
     for size in sorted({r.size for r in results}):
         by_tool = {(r.tool, r.jobs): r for r in results if r.size == size and r.records_per_s}
         for (tool, jobs), result in sorted(by_tool.items()):
+            ours = by_tool.get(("kg convert nt", jobs)) or by_tool.get(("kg convert nt", 1))
+            if not ours or not ours.records_per_s or not result.records_per_s:
+                continue
+            if tool.startswith("floor"):
+                for kg_result in sorted((r for r in by_tool.values() if r.tool == "kg convert nt"), key=_jobs):
+                    share = kg_result.seconds_ratio(result) / kg_result.jobs
+                    spread = _spread(rounds, size, kg_result, result, per_process=True)
+                    lines.append(
+                        f"- {size:,} records: kg convert nt ({kg_result.jobs} job(s)) runs at {share:.1%} "
+                        f"of the floor's records/s per process{spread}"
+                    )
+                continue
             if not tool.startswith(("Morph", "Catmandu", "plain")):
                 continue
-            ours = by_tool.get(("kg convert nt", jobs)) or by_tool.get(("kg convert nt", 1))
-            if ours and ours.records_per_s and result.records_per_s:
-                lines.append(
-                    f"- {size:,} records: kg convert nt ({ours.jobs} job(s)) is "
-                    f"{ours.records_per_s / result.records_per_s:.1f}x {tool} ({jobs} process(es)) in records/s"
-                )
+            spread = _spread(rounds, size, ours, result)
+            lines.append(
+                f"- {size:,} records: kg convert nt ({ours.jobs} job(s)) is "
+                f"{ours.seconds_ratio(result):.1f}x {tool} ({jobs} process(es)) in records/s{spread}"
+            )
     return "\n".join(lines)
+
+
+def _jobs(result: Result) -> int:
+    return result.jobs
+
+
+def _spread(rounds: list[Result] | None, size: int, ours: Result, theirs: Result, per_process: bool = False) -> str:
+    """The ratio of *ours* to *theirs* round by round, as " (round by round: low–high)" (or "" for one round)."""
+    if not rounds:
+        return ""
+
+    def run_of(like: Result, number: int) -> Result | None:
+        return next(
+            (
+                r
+                for r in rounds
+                if r.size == size and r.tool == like.tool and r.jobs == like.jobs and r.round == number and r.seconds
+            ),
+            None,
+        )
+
+    values = []
+    for number in sorted({r.round for r in rounds if r.size == size}):
+        mine, peer = run_of(ours, number), run_of(theirs, number)
+        if mine is not None and peer is not None:
+            values.append(mine.seconds_ratio(peer) / (mine.jobs if per_process else 1))
+    if len(values) < 2:
+        return ""
+    low, high = min(values), max(values)
+    shown = f"{low:.1%}–{high:.1%}" if per_process else f"{low:.1f}–{high:.1f}x"
+    return f" (round by round: {shown})"
 
 
 def main() -> None:
@@ -424,11 +479,13 @@ def main() -> None:
         OUT = Path(args.out).resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
+    every_run: list[Result] = []
     for size in sizes:
         path = corpus(size, args.seed)
         rounds: list[Result] = []
         # Each round runs every tool once, so that the machine's drift is shared between them.
-        for _ in range(args.repeat):
+        for number in range(args.repeat):
+            first = len(rounds)
             if "kg" in tools:
                 run_kg(size, path, jobs_list, rounds, set(args.runs.split(",")) if args.runs else None)
             if "floor" in tools:
@@ -443,13 +500,16 @@ def main() -> None:
                     run_catmandu(size, lines_path, rounds)
             for leftover in OUT.glob(f"kg-{size}-*"):
                 leftover.unlink()
+            for result in rounds[first:]:
+                result.round = number
         results.extend(medians(rounds) if args.repeat > 1 else rounds)
+        every_run.extend(rounds)
         print(table([r for r in results if r.size == size]), flush=True)
-        print(ratios([r for r in results if r.size == size]), flush=True)
+        print(ratios([r for r in results if r.size == size], rounds), flush=True)
     cores = os.cpu_count()
     print(f"\nAll sizes ({cores} cores, {time.strftime('%Y-%m-%d')}):\n")
     print(table(results))
-    print(ratios(results))
+    print(ratios(results, every_run))
     if args.json:
         Path(args.json).write_text(json.dumps([r.__dict__ for r in results], indent=2))
 
