@@ -11,7 +11,6 @@ Command-line options override the file.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ def load_config(path: str | None) -> dict[str, Any]:
         if not Path(DEFAULT_CONFIG).is_file():
             return {}
         path = DEFAULT_CONFIG
+    import tomllib  # here: most runs have no kg.toml, and the parser is 3 ms of every start-up
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

@@ -356,3 +356,21 @@ def test_timestamps_are_checked_as_the_pattern_and_fromisoformat_check_them():
     values += [" 2016-03-16T10:22:41Z ", "2016-03-16 10:22:41Z", "2016-03-16t10:22:41Z", "2016-03-16T10:22:41ZZ"]
     for value in values:
         assert parse_datetime(value) == reference(value), repr(value)
+
+
+def test_real_days_are_those_datetime_takes():
+    """The month lengths and the leap rule kg writes out agree with datetime's, day by day."""
+    import datetime as dt
+
+    from kg.mapping.dates import _real_day
+
+    for year in (1, 4, 100, 400, 1600, 1900, 2000, 2015, 2016, 2024, 2100, 9996, 9999):
+        for month in range(0, 14):
+            for mday in range(0, 33):
+                day = f"{year:04d}-{month:02d}-{mday:02d}"
+                try:
+                    dt.date(year, month, mday)
+                    real = True
+                except ValueError:
+                    real = False
+                assert _real_day(day) is real, day

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from functools import lru_cache
@@ -50,8 +49,12 @@ _MINUTES: Final = frozenset(f"{n:02d}" for n in range(60))
 
 
 # Last days of the months as two-digit text (text of equal length compares as the numbers do),
-# those of a common year: 29 February is the leap rule's (_real_day).
-_LAST_DAYS: Final = {f"{month:02d}": f"{calendar.monthrange(2001, month)[1]:02d}" for month in range(1, 13)}
+# those of a common year: 29 February is the leap rule's (_real_day). Written out: the calendar
+# module (and the locale module it brings) cost every start-up 4 ms for twelve numbers.
+_LAST_DAYS: Final = {
+    "01": "31", "02": "28", "03": "31", "04": "30", "05": "31", "06": "30",
+    "07": "31", "08": "31", "09": "30", "10": "31", "11": "30", "12": "31",
+}  # fmt: skip
 _DAYS: Final = frozenset(f"{n:02d}" for n in range(1, 32))
 
 
@@ -68,7 +71,12 @@ def _real_day(day: str) -> bool:
         return False
     if mday <= last:
         return True
-    return last == "28" and mday == "29" and calendar.isleap(int(year))
+    return last == "28" and mday == "29" and _is_leap(int(year))
+
+
+def _is_leap(year: int) -> bool:
+    """The Gregorian rule (calendar.isleap's)."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _is_utc_second(value: str) -> bool:
