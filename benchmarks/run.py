@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import operator
 import os
 import re
 import shlex
@@ -45,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+by_jobs = operator.attrgetter("jobs")
 ROOT = HERE.parent
 CORPORA = HERE / "corpora"
 OUT = HERE / "out"
@@ -91,10 +93,10 @@ class Result:
     def records_per_s(self) -> float | None:
         return self.size / self.seconds if self.seconds else None
 
-    def seconds_ratio(self, other: Result) -> float:
-        """How many times this run's records/s is *other*'s (both timed, on the same corpus size)."""
-        assert self.seconds and other.seconds
-        return (self.size / self.seconds) / (other.size / other.seconds)
+    def times(self, other: Result) -> float:
+        """How many times this run's records/s is *other*'s (both timed)."""
+        assert self.records_per_s and other.records_per_s
+        return self.records_per_s / other.records_per_s
 
     @property
     def triples_per_s(self) -> float | None:
@@ -374,12 +376,10 @@ def table(results: list[Result]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for result in results:
-        floor_rate = next(
-            (r.records_per_s for r in results if r.size == result.size and r.tool.startswith("floor")), None
-        )
+        floor = next((r for r in results if r.size == result.size and r.tool.startswith("floor")), None)
         ratio = (
-            f"{result.records_per_s / floor_rate / result.jobs:.1%}"
-            if result.records_per_s and floor_rate and not result.tool.startswith("floor")
+            f"{result.times(floor) / result.jobs:.1%}"
+            if result.records_per_s and floor and floor.records_per_s and not result.tool.startswith("floor")
             else ""
         )
         rows.append(
@@ -401,30 +401,24 @@ def ratios(results: list[Result], rounds: list[Result] | None = None) -> str:
     for size in sorted({r.size for r in results}):
         by_tool = {(r.tool, r.jobs): r for r in results if r.size == size and r.records_per_s}
         for (tool, jobs), result in sorted(by_tool.items()):
-            ours = by_tool.get(("kg convert nt", jobs)) or by_tool.get(("kg convert nt", 1))
-            if not ours or not ours.records_per_s or not result.records_per_s:
-                continue
             if tool.startswith("floor"):
-                for kg_result in sorted((r for r in by_tool.values() if r.tool == "kg convert nt"), key=_jobs):
-                    share = kg_result.seconds_ratio(result) / kg_result.jobs
+                for kg_result in sorted((r for r in by_tool.values() if r.tool == "kg convert nt"), key=by_jobs):
+                    share = kg_result.times(result) / kg_result.jobs
                     spread = _spread(rounds, size, kg_result, result, per_process=True)
                     lines.append(
                         f"- {size:,} records: kg convert nt ({kg_result.jobs} job(s)) runs at {share:.1%} "
                         f"of the floor's records/s per process{spread}"
                     )
                 continue
-            if not tool.startswith(("Morph", "Catmandu", "plain")):
+            ours = by_tool.get(("kg convert nt", jobs)) or by_tool.get(("kg convert nt", 1))
+            if ours is None or not tool.startswith(("Morph", "Catmandu", "plain")):
                 continue
             spread = _spread(rounds, size, ours, result)
             lines.append(
                 f"- {size:,} records: kg convert nt ({ours.jobs} job(s)) is "
-                f"{ours.seconds_ratio(result):.1f}x {tool} ({jobs} process(es)) in records/s{spread}"
+                f"{ours.times(result):.1f}x {tool} ({jobs} process(es)) in records/s{spread}"
             )
     return "\n".join(lines)
-
-
-def _jobs(result: Result) -> int:
-    return result.jobs
 
 
 def _spread(rounds: list[Result] | None, size: int, ours: Result, theirs: Result, per_process: bool = False) -> str:
@@ -446,7 +440,7 @@ def _spread(rounds: list[Result] | None, size: int, ours: Result, theirs: Result
     for number in sorted({r.round for r in rounds if r.size == size}):
         mine, peer = run_of(ours, number), run_of(theirs, number)
         if mine is not None and peer is not None:
-            values.append(mine.seconds_ratio(peer) / (mine.jobs if per_process else 1))
+            values.append(mine.times(peer) / (mine.jobs if per_process else 1))
     if len(values) < 2:
         return ""
     low, high = min(values), max(values)
