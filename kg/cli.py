@@ -24,6 +24,13 @@ def fail(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def os_error_message(exc: OSError, name: str = "") -> str:
+    """What went wrong with a file, named; a reader that stopped reading (``| head``) said as such."""
+    if isinstance(exc, BrokenPipeError):
+        return "the output was closed before all of it was written (broken pipe)"
+    return f"{exc.filename or name}: {exc.strerror or exc}"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg", message=f"%(prog)s %(version)s ({build()})")
 def main() -> None:
@@ -214,7 +221,7 @@ def convert_command(  # type: ignore[no-untyped-def]
     except (FormatError, InputError, WorkerError) as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        fail(os_error_message(exc))
     except Exception as exc:  # unusable shapes surface only when validation first runs
         from kg.check import UnusableInput
 
@@ -378,7 +385,7 @@ def run_place(  # type: ignore[no-untyped-def]
         click.echo("kg: no record was half-written: fix the cause and run the same command again", err=True)
         sys.exit(EXIT_STORE)
     except OSError as exc:
-        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        fail(os_error_message(exc))
     finally:
         if rejects:
             rejects.close()
@@ -658,7 +665,7 @@ def query_command(name, params, fmt, output, more_data, store_dir, endpoint, dat
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
-            fail(f"{output}: {exc.strerror or exc}")
+            fail(os_error_message(exc, output))
 
 
 @main.command("queries")
@@ -732,7 +739,7 @@ def genealogy_command(  # type: ignore[no-untyped-def]
     except QueryError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"{output}: {exc.strerror or exc}")
+        fail(os_error_message(exc, output))
     click.echo(f"{len(picture.people)} people, {len(picture.edges)} advisor edges → {output}", err=True)
 
 
@@ -797,7 +804,7 @@ def validate_command(  # type: ignore[no-untyped-def]
     except (UnusableInput, InputError) as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        fail(os_error_message(exc))
     click.echo(format_report(report, report_format), nl=False)
     if report_format != "text":
         click.echo(report.summary(), err=True)
@@ -825,7 +832,7 @@ def convert_on_dask(inputs, output, fmt, rejects_path, quiet, jobs, scheduler, p
     except (FormatError, InputError, EngineError) as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        fail(os_error_message(exc))
     click.echo(summary.report(), err=True)
     sys.exit(EXIT_REJECTS if summary.rejected else EXIT_OK)
 
@@ -844,7 +851,7 @@ def generate_command(count, output, seed):  # type: ignore[no-untyped-def]
     try:
         summary = write_corpus(count, output, seed)
     except OSError as exc:
-        fail(f"{exc.filename or output}: {exc.strerror or exc}")
+        fail(os_error_message(exc, output))
     click.echo(summary.report(), err=True)
 
 

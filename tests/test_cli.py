@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
-from conftest import CORPORA, SEEDS, run_kg
+from conftest import CORPORA, ROOT, SEEDS, run_kg
 
 EDGE = CORPORA / "edge_cases.json"
 
@@ -60,3 +63,22 @@ def test_config_file(tmp_path):
     (tmp_path / "kg.toml").write_text('bsae = "typo"\n')
     typo = run_kg("convert", str(SEEDS), "-o", "-", cwd=tmp_path)
     assert typo.returncode == 2 and b"unknown setting(s) bsae" in typo.stderr
+
+
+def test_a_reader_that_stops_early_is_an_error_not_a_traceback(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    assert run_kg("generate", "2000", "-o", str(corpus)).returncode == 0
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "convert", str(corpus), "-o", "-", "-f", "nt", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)
+    process.stdout.close()  # as `| head -c 100` does
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 2
+    assert b"broken pipe" in stderr
+    assert b"Traceback" not in stderr and b"Exception ignored" not in stderr
