@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
+import threading
 
 import click
 
@@ -855,5 +858,40 @@ def generate_command(count, output, seed):  # type: ignore[no-untyped-def]
     click.echo(summary.report(), err=True)
 
 
+def run() -> None:
+    """The ``kg`` command (console script and ``python -m kg``): ``main``, then a quick exit.
+
+    When a command is done, the interpreter's teardown (freeing every module and object one by
+    one) took 35-50 ms, a twentieth of converting 10k records, for nothing the command needs.
+    The exit does what of it matters: exit handlers run, and standard output and error are
+    flushed. Another thread still running, or an exit with a message, takes the usual way.
+    Commands close their files and stores themselves before they exit (``with``, ``finally``),
+    and by the time ``main`` has returned or raised the frames that held them are gone.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        code = stop.code
+    else:
+        code = EXIT_OK
+    if not isinstance(code, int | None) or threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # what the interpreter runs first on its way out
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:
+            continue
+        try:
+            stream.flush()
+        except OSError as exc:  # unwritten output (a closed pipe) must not pass for success
+            code = code or EXIT_USAGE
+            if stream is sys.stdout:
+                try:
+                    sys.stderr.write(f"kg: error: {os_error_message(exc, '<stdout>')}\n")
+                    sys.stderr.flush()
+                except (OSError, ValueError):
+                    pass
+    os._exit(code or EXIT_OK)
+
+
 if __name__ == "__main__":
-    main()
+    run()

@@ -65,6 +65,20 @@ def test_config_file(tmp_path):
     assert typo.returncode == 2 and b"unknown setting(s) bsae" in typo.stderr
 
 
+# The command's own exit (kg.cli.run) skips the interpreter's teardown: what that teardown would
+# have done that matters must still happen.
+
+
+def test_a_dump_on_standard_output_is_whole(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    assert run_kg("generate", "1000", "-o", str(corpus)).returncode == 0
+    assert run_kg("convert", str(corpus), "-o", str(tmp_path / "g.nt"), "-q").returncode == 1  # planted rejects
+    piped = run_kg("convert", str(corpus), "-o", "-", "-f", "nt", "-q")
+    assert piped.returncode == 1
+    assert len(piped.stdout) > 100_000  # more than one buffer's worth is left to flush at exit
+    assert piped.stdout == (tmp_path / "g.nt").read_bytes()
+
+
 def test_a_reader_that_stops_early_is_an_error_not_a_traceback(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
     assert run_kg("generate", "2000", "-o", str(corpus)).returncode == 0
@@ -82,3 +96,27 @@ def test_a_reader_that_stops_early_is_an_error_not_a_traceback(tmp_path):
     assert process.wait(timeout=120) == 2
     assert b"broken pipe" in stderr
     assert b"Traceback" not in stderr and b"Exception ignored" not in stderr
+
+
+def test_exit_handlers_run_and_other_threads_are_waited_for(tmp_path):
+    script = tmp_path / "embed.py"
+    script.write_text(
+        f"""
+import atexit, pathlib, sys, threading, time
+from kg.cli import run
+out = pathlib.Path({str(tmp_path)!r})
+atexit.register(lambda: (out / "handler").write_text("ran"))
+def late():
+    time.sleep(0.3)
+    (out / "thread").write_text("done")
+threading.Thread(target=late).start()
+sys.argv = ["kg", "--version"]
+run()
+"""
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"kg ")
+    assert (tmp_path / "handler").read_text() == "ran"
+    assert (tmp_path / "thread").read_text() == "done"
