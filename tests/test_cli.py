@@ -94,7 +94,7 @@ def test_a_reader_that_stops_early_is_an_error_not_a_traceback(tmp_path):
     process.stdout.close()  # as `| head -c 100` does
     stderr = process.stderr.read()
     assert process.wait(timeout=120) == 2
-    assert b"broken pipe" in stderr
+    assert stderr.count(b"broken pipe") == 1  # said once: not again when the exit flushes standard output
     assert b"Traceback" not in stderr and b"Exception ignored" not in stderr
 
 
