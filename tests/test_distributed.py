@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,13 @@ def test_a_duplicate_within_a_partition_is_left_out_by_its_worker(corpus, tmp_pa
     assert duplicates, "the corpus holds a planted duplicate id"
     for original, duplicate in duplicates:
         assert original in result.written and duplicate not in result.written
+
+
+def test_a_partition_of_many_records_is_sent_without_dask_warning_of_a_large_graph(cluster):
+    from kg.distributed import submit
+
+    _, client = cluster
+    partition = b"x" * 11_000_000  # a 10,000-record partition is about as large; dask warns from 10 MB
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert submit(client, len, partition).result() == len(partition)
