@@ -162,6 +162,17 @@ def submit(client: Any, function: Any, *args: Any) -> Any:
         return client.submit(function, *args, pure=False)
 
 
+def task_result(future: Any, partition: list[Item]) -> PartitionResult:
+    """What a partition's task returned; a task that failed on its worker, said as an EngineError."""
+    try:
+        return future.result()  # type: ignore[no-any-return]
+    except OSError:
+        raise  # the shard could not be written: named by its path
+    except Exception as exc:  # noqa: BLE001 - a killed worker, a lost connection, or a bug: said, not a traceback
+        where = f"{partition[0].source} from {partition[0].position}" if partition else "an empty partition"
+        raise EngineError(f"a dask task failed while mapping {where}: {type(exc).__name__}: {exc}") from exc
+
+
 def close(client: Any) -> None:
     cluster = client.cluster if getattr(client, "kg_owns_cluster", False) else None
     client.close()
@@ -203,7 +214,7 @@ def convert_distributed(
         pending: deque = deque()
 
         def settle(partition: list[Item], future: Any) -> Iterator[Outcome]:
-            result: PartitionResult = future.result()
+            result = task_result(future, partition)
             drop: set[int] = set()
             for position, (item, partial) in enumerate(zip(partition, result.partials, strict=True)):
                 if isinstance(partial, _Partial):
@@ -239,8 +250,8 @@ def convert_distributed(
             )
             for index, partition, drop in rewrites
         ]
-        for index, future in rewritten:
-            shards[index] = future.result().shard
+        for (index, future), (_, partition, _) in zip(rewritten, rewrites, strict=True):
+            shards[index] = task_result(future, partition).shard
     finally:
         if own_client:
             close(client)

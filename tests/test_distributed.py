@@ -141,3 +141,15 @@ def test_a_partition_of_many_records_is_sent_without_dask_warning_of_a_large_gra
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert submit(client, len, partition).result() == len(partition)
+
+
+def test_a_task_that_fails_on_its_worker_is_an_engine_error_naming_the_partition(cluster, tmp_path):
+    from kg.distributed import EngineError, convert_distributed
+
+    _, client = cluster
+    # int(graph) raises TypeError in the worker, as a bug in a check would.
+    with pytest.raises(
+        EngineError,
+        match=r"a dask task failed while mapping .*ista-dissertations.json from element 1: TypeError: int\(\)",
+    ):
+        convert_distributed([str(SEEDS)], str(tmp_path / "shards"), check=int, client=client)
