@@ -133,8 +133,8 @@ def compile_bytecode() -> None:
 
     The peers are installed packages, their bytecode compiled at install time. kg runs from the
     checkout, and where PYTHONDONTWRITEBYTECODE is set (as on the benchmark VMs) Python compiled
-    its pure-Python modules (the CLI, sync, the description) again at every start: 15-25 ms of
-    each run, a fiftieth of a 10k conversion, that an installed kg never pays.
+    its pure-Python modules (the CLI, sync, the description) again at every start: ~10 ms of
+    each run (15 ms at best), a hundredth of a 10k conversion, that an installed kg never pays.
     """
     compileall.compile_dir(ROOT / "kg", quiet=1)
 

@@ -246,11 +246,12 @@ def convert_distributed(
         rewritten = [
             (
                 index,
+                partition,
                 submit(client, map_partition, index, partition, context, statuses, check, folder, frozenset(drop)),
             )
             for index, partition, drop in rewrites
         ]
-        for (index, future), (_, partition, _) in zip(rewritten, rewrites, strict=True):
+        for index, partition, future in rewritten:
             shards[index] = task_result(future, partition).shard
     finally:
         if own_client:

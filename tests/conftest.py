@@ -36,14 +36,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 )
 
 
+def checkout_environment() -> dict[str, str]:
+    """The environment in which Python imports kg from this checkout (not whatever kg is installed)."""
+    return dict(os.environ, PYTHONPATH=str(ROOT))
+
+
 def run_kg(*args: str, input: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run `python -m kg` from this checkout (not whatever kg is installed)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
         [sys.executable, "-m", "kg", *map(str, args)],
         input=input,
         capture_output=True,
-        env=env,
+        env=checkout_environment(),
         cwd=cwd,
         timeout=300,
     )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
-from conftest import CORPORA, ROOT, SEEDS, run_kg
+from conftest import CORPORA, SEEDS, checkout_environment, run_kg
 
 EDGE = CORPORA / "edge_cases.json"
 
@@ -82,12 +81,11 @@ def test_a_dump_on_standard_output_is_whole(tmp_path):
 def test_a_reader_that_stops_early_is_an_error_not_a_traceback(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
     assert run_kg("generate", "2000", "-o", str(corpus)).returncode == 0
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
         [sys.executable, "-m", "kg", "convert", str(corpus), "-o", "-", "-f", "nt", "-q"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
+        env=checkout_environment(),
     )
     assert process.stdout is not None and process.stderr is not None
     assert process.stdout.read(100)
@@ -114,8 +112,7 @@ sys.argv = ["kg", "--version"]
 run()
 """
     )
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, env=env, timeout=60)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, env=checkout_environment(), timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(b"kg ")
     assert (tmp_path / "handler").read_text() == "ran"
