@@ -147,6 +147,102 @@ needs_spacing(PyObject *Py_UNUSED(module), PyObject *text)
 }
 
 
+/* ---- LibreCat timestamps ---- */
+
+/* Digits at data[at] and data[at + 1] as a number, or -1 where either is not an ASCII digit. */
+static inline int
+two_digits(const Py_UCS1 *data, int at)
+{
+    if (data[at] < '0' || data[at] > '9' || data[at + 1] < '0' || data[at + 1] > '9')
+        return -1;
+    return (data[at] - '0') * 10 + (data[at + 1] - '0');
+}
+
+/* Whether text is a real "YYYY-MM-DDTHH:MM:SSZ" (year 0001-9999, as kg.mapping.dates.is_utc_second). */
+static int
+holds_utc_second(PyObject *text)
+{
+    static const int last_days[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (PyUnicode_GET_LENGTH(text) != 20 || PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND)
+        return 0; /* a wider character is not one of the ASCII ones every place needs */
+    const Py_UCS1 *data = PyUnicode_1BYTE_DATA(text);
+    if (data[4] != '-' || data[7] != '-' || data[10] != 'T' || data[13] != ':' || data[16] != ':' || data[19] != 'Z')
+        return 0;
+    int century = two_digits(data, 0), years = two_digits(data, 2);
+    int month = two_digits(data, 5), day = two_digits(data, 8);
+    int hour = two_digits(data, 11), minute = two_digits(data, 14), second = two_digits(data, 17);
+    if (century < 0 || years < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 ||
+        minute > 59 || second < 0 || second > 59)
+        return 0;
+    int year = century * 100 + years;
+    if (year == 0)
+        return 0;
+    int leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    return day <= last_days[month] + (month == 2 && leap);
+}
+
+static PyObject *
+utc_second(PyObject *Py_UNUSED(module), PyObject *text)
+{
+    return answer(text, holds_utc_second);
+}
+
+/* ---- Memo keys ---- */
+
+/* The fields of a person entry a memo key is made of, in their order (kg.mapping.person). */
+#define PERSON_FIELDS 5
+static const char *person_field_names[PERSON_FIELDS] = {"first_name", "last_name", "full_name", "id", "orcid"};
+static PyObject *person_fields[PERSON_FIELDS]; /* interned at import */
+static PyObject *key_separator;                /* "\0" */
+static PyObject *person_prefixes[1 << PERSON_FIELDS]; /* "person0" ... "person31" */
+
+/* kg.mapping.person._person_key of an entry (a dict), or None; made with one join. */
+static PyObject *
+person_key(PyObject *Py_UNUSED(module), PyObject *entry)
+{
+    if (!PyDict_Check(entry)) {
+        PyErr_Format(PyExc_TypeError, "expected dict, got %.100s", Py_TYPE(entry)->tp_name);
+        return NULL;
+    }
+    PyObject *parts[PERSON_FIELDS + 1];
+    int absent = 0;
+    for (int i = 0; i < PERSON_FIELDS; i++) {
+        PyObject *value = PyDict_GetItemWithError(entry, person_fields[i]); /* borrowed */
+        if (value == NULL && PyErr_Occurred())
+            return NULL;
+        if (value == NULL || value == Py_None) { /* entry.get() cannot tell them apart */
+            absent |= 1 << i;
+            value = Py_None;
+        }
+        else if (!PyUnicode_CheckExact(value))
+            Py_RETURN_NONE; /* not text: no exact key */
+        else if (PyUnicode_FindChar(value, 0, 0, PyUnicode_GET_LENGTH(value), 1) != -1)
+            Py_RETURN_NONE; /* holds the separator */
+        parts[i + 1] = value;
+    }
+    /* Absent fields are written as nothing; the number after "person" tells them from empty text. */
+    PyObject *empty = PyUnicode_New(0, 0);
+    if (empty == NULL)
+        return NULL;
+    for (int i = 0; i < PERSON_FIELDS; i++)
+        if (parts[i + 1] == Py_None)
+            parts[i + 1] = empty;
+    parts[0] = person_prefixes[absent];
+    PyObject *list = PyList_New(PERSON_FIELDS + 1);
+    if (list == NULL) {
+        Py_DECREF(empty);
+        return NULL;
+    }
+    for (int i = 0; i <= PERSON_FIELDS; i++) {
+        Py_INCREF(parts[i]);
+        PyList_SET_ITEM(list, i, parts[i]);
+    }
+    PyObject *key = PyUnicode_Join(key_separator, list);
+    Py_DECREF(list);
+    Py_DECREF(empty);
+    return key;
+}
+
 /* ---- N-Triples statements ---- */
 
 /* A string being built: its characters stored as wide as its widest part needs (as str does),
@@ -659,6 +755,12 @@ static PyMethodDef methods[] = {
     {"unique_triples", unique_triples, METH_O,
      "unique_triples(triples): the triples (a list of 3-tuples) each once, in their first places, "
      "as a set of them would tell them apart; as kg.write.unique_triples makes them."},
+    {"utc_second", utc_second, METH_O,
+     "Whether the string is a real UTC timestamp to the second, 'YYYY-MM-DDTHH:MM:SSZ' (year 0001 to "
+     "9999), as kg.mapping.dates.is_utc_second tells."},
+    {"person_key", person_key, METH_O,
+     "person_key(entry): the memo key of a LibreCat person entry (a dict), or None, as "
+     "kg.mapping.person._person_key makes it."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -677,5 +779,13 @@ PyInit__text(void)
         escaped_table[c] = ESCAPED(c);
         cleaned_table[c] = CLEANED(c);
     }
+    for (int i = 0; i < PERSON_FIELDS; i++)
+        if ((person_fields[i] = PyUnicode_InternFromString(person_field_names[i])) == NULL)
+            return NULL;
+    for (int absent = 0; absent < 1 << PERSON_FIELDS; absent++)
+        if ((person_prefixes[absent] = PyUnicode_FromFormat("person%d", absent)) == NULL)
+            return NULL;
+    if ((key_separator = PyUnicode_FromStringAndSize("\0", 1)) == NULL)
+        return NULL;
     return PyModule_Create(&module_def);
 }

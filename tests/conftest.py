@@ -623,3 +623,16 @@ def fault_proxy():
     yield make
     for proxy in proxies:
         proxy.close()
+
+
+def native_text_module():
+    """kg._text, or None in a pure-Python build (where a compiled build is expected, it must be there)."""
+    import os
+
+    import kg
+
+    if os.environ.get("KG_EXPECT_COMPILED") or kg.compiled_modules():
+        from kg import _text
+
+        return _text
+    return None

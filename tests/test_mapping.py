@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import map_one, record, triples_nt
+from conftest import map_one, native_text_module, record, triples_nt
 
 from kg.mapping import MappingError
 from kg.mapping.codes import PUBLICATION_TYPES
@@ -327,6 +327,67 @@ def test_person_memo_keys_tell_every_entry_apart():
     assert len(memoised) == len(entries) - 3
     assert len(set(memoised)) == len(memoised) - 1  # only entries 0 and 2 share one
     assert keys[-3:] == [None, None, None]  # the separator in a value, or not text
+
+
+def person_entries(seed: int) -> list:
+    """Person entries of every make: fields absent, null, empty, of 1-, 2- and 4-byte text, holding
+    the key's separator, of other JSON types; and as dicts of other types of key or of subclass."""
+    import random
+
+    rng = random.Random(seed)
+    values = [None, "", "Ann", "Lee", "Müller", "中文", "\U0001f600", "\x00", "a\x00b", "\x01", 7, 7.5, True]
+    values += [["Ann"], {"x": 1}, "0000-0002-1825-0097", "https://orcid.org/0000-0002-1825-0097", "x" * 300]
+    names = ["first_name", "last_name", "full_name", "id", "orcid"]
+    entries = []
+    for _ in range(60):
+        entry = {name: rng.choice(values) for name in names if rng.random() < 0.7}
+        if rng.random() < 0.2:
+            entry["other"] = rng.choice(values)
+        entries.append(entry)
+    return entries
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_c_person_key_equals_the_python_definition(seed):
+    from kg.mapping import person
+
+    native = native_text_module()
+    entries = person_entries(seed)
+    if native is None:
+        assert person.PERSON_KEY is person._person_key
+        return
+    assert person.PERSON_KEY is native.person_key
+    for entry in entries:
+        assert native.person_key(entry) == person._person_key(entry), entry
+    with pytest.raises(TypeError, match="expected dict, got list"):
+        native.person_key([])
+
+
+def test_the_c_timestamp_test_equals_the_python_definition():
+    """Every place of a LibreCat timestamp changed to each character that may stand or nearly
+    stand there, and stamps of other lengths: the C test and the definition agree on all."""
+    from kg.mapping import dates
+
+    native = native_text_module()
+    stamps = ["2016-03-16T10:22:41Z", "2000-02-29T23:59:59Z", "1900-02-28T00:00:00Z", "0001-01-01T00:00:00Z"]
+    swaps = "0123456789-:TZtz /２\u00e9中\U0001f600"
+    values = ["", "2016-03-16T10:22:41", "2016-03-16T10:22:41ZZ", "2016-03-16T10:22:41+00:00"]
+    for stamp in stamps:
+        for at in range(len(stamp)):
+            values += [stamp[:at] + swap + stamp[at + 1 :] for swap in swaps]
+    for day in range(0, 33):
+        values += [
+            f"{year}-{month:02d}-{day:02d}T12:00:00Z" for year in (1900, 2000, 2015, 2016) for month in range(14)
+        ]
+    if native is None:
+        assert dates.IS_UTC_SECOND is dates.is_utc_second
+        return
+    assert dates.IS_UTC_SECOND is native.utc_second
+    for value in values:
+        assert native.utc_second(value) == dates.is_utc_second(value), repr(value)
+    assert sum(map(native.utc_second, values)) > 1000  # the real ones are among them
+    with pytest.raises(TypeError, match="expected str, got int"):
+        native.utc_second(20)
 
 
 def test_timestamps_are_checked_as_the_pattern_and_fromisoformat_check_them():

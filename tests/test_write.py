@@ -7,7 +7,7 @@ import gzip
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import SEEDS, corpus_files, record, run_kg
+from conftest import SEEDS, corpus_files, native_text_module, record, run_kg
 
 from kg.mapping import MappingOptions
 from kg.pipeline import convert
@@ -191,19 +191,6 @@ def test_ntriples_own_statements_joined_in_runs_equal_one_statement_each():
         joined = writer.format_own(list(triples))
         assert "".join(joined) == "".join(statement(triple, ".\n") for triple in triples)
         assert joined == ntriples_runs(list(triples))  # the C runs (where built) are the definition's
-
-
-def native_text_module():
-    """kg._text, or None in a pure-Python build (where a compiled build is expected, it must be there)."""
-    import os
-
-    import kg
-
-    if os.environ.get("KG_EXPECT_COMPILED") or kg.compiled_modules():
-        from kg import _text
-
-        return _text
-    return None
 
 
 def crafted_triples(seed: int) -> list:

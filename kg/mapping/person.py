@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
 from kg.mapping.fields import MappingError, as_text, json_type, place
 from kg.mapping.model import Description, MappingContext, RecordGraph, plain
-from kg.rdf import IRI, Term
+from kg.rdf import IRI, Term, native
 from kg.vocab import FOAF, FRAPO, OWL, RDF
 
 _ORCID_SHAPE: Final = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -96,7 +97,7 @@ def map_person(entry: object, field: str, index: int, ctx: MappingContext, graph
     """
     if not isinstance(entry, dict):
         raise MappingError(place(field, index), f"expected an object with first_name/last_name, got {json_type(entry)}")
-    key = _person_key(entry)
+    key = PERSON_KEY(entry) if type(entry) is dict else _person_key(entry)
     person: Person | None = ctx.recall(key) if key is not None else None
     if person is None:
         warnings_before = len(graph.warnings)
@@ -143,6 +144,12 @@ def _key_part(value: object) -> str | None:
     if type(value) is str:
         return value
     return None
+
+
+# kg/_text.c's person_key where it is built: one join, where the f-string above builds the key
+# from its parts and counts separators afterwards (3,000 instructions an entry, for every person
+# of every record).
+PERSON_KEY: Final[Callable[[dict], str | None]] = native("person_key") or _person_key
 
 
 def _resolve_person(entry: dict, where: str, ctx: MappingContext, graph: RecordGraph) -> Person | None:
