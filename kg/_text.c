@@ -147,6 +147,104 @@ needs_spacing(PyObject *Py_UNUSED(module), PyObject *text)
 }
 
 
+/* ---- UTF-8 ---- */
+
+/* Bytes of text's UTF-8, or -1 when it holds a surrogate (which UTF-8 cannot encode). */
+static Py_ssize_t
+utf8_size(PyObject *text)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_IS_ASCII(text))
+        return length;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t size = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80)
+            size += 1;
+        else if (c < 0x800)
+            size += 2;
+        else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF)
+                return -1;
+            size += 3;
+        }
+        else
+            size += 4;
+    }
+    return size;
+}
+
+/* text's UTF-8 copied to out (utf8_size(text) bytes, without surrogates); the end of the copy. */
+static char *
+utf8_copy(PyObject *text, char *out)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_IS_ASCII(text)) {
+        memcpy(out, PyUnicode_DATA(text), length);
+        return out + length;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80)
+            *out++ = (char)c;
+        else if (c < 0x800) {
+            *out++ = (char)(0xC0 | (c >> 6));
+            *out++ = (char)(0x80 | (c & 0x3F));
+        }
+        else if (c < 0x10000) {
+            *out++ = (char)(0xE0 | (c >> 12));
+            *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *out++ = (char)(0x80 | (c & 0x3F));
+        }
+        else {
+            *out++ = (char)(0xF0 | (c >> 18));
+            *out++ = (char)(0x80 | ((c >> 12) & 0x3F));
+            *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *out++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    return out;
+}
+
+/* b"".join(piece.encode("utf-8") for piece in pieces), in one allocation. */
+static PyObject *
+utf8_joined(PyObject *Py_UNUSED(module), PyObject *pieces)
+{
+    if (!PyList_Check(pieces)) {
+        PyErr_Format(PyExc_TypeError, "expected list, got %.100s", Py_TYPE(pieces)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(pieces), total = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *piece = PyList_GET_ITEM(pieces, i);
+        if (!PyUnicode_Check(piece)) {
+            PyErr_Format(PyExc_TypeError, "piece %zd: expected str, got %.100s", i, Py_TYPE(piece)->tp_name);
+            return NULL;
+        }
+        Py_ssize_t size = utf8_size(piece);
+        if (size < 0) { /* Python's own encoder says what and where */
+            PyObject *encoded = PyUnicode_AsUTF8String(piece);
+            if (encoded != NULL) {
+                Py_DECREF(encoded);
+                PyErr_Format(PyExc_SystemError, "piece %zd: a surrogate was found that str.encode accepts", i);
+            }
+            return NULL;
+        }
+        total += size;
+    }
+    PyObject *joined = PyBytes_FromStringAndSize(NULL, total);
+    if (joined == NULL)
+        return NULL;
+    char *out = PyBytes_AS_STRING(joined);
+    for (Py_ssize_t i = 0; i < count; i++)
+        out = utf8_copy(PyList_GET_ITEM(pieces, i), out);
+    return joined;
+}
+
 /* ---- LibreCat timestamps ---- */
 
 /* Digits at data[at] and data[at + 1] as a number, or -1 where either is not an ASCII digit. */
@@ -193,10 +291,9 @@ utc_second(PyObject *Py_UNUSED(module), PyObject *text)
 #define PERSON_FIELDS 5
 static const char *person_field_names[PERSON_FIELDS] = {"first_name", "last_name", "full_name", "id", "orcid"};
 static PyObject *person_fields[PERSON_FIELDS]; /* interned at import */
-static PyObject *key_separator;                /* "\0" */
 static PyObject *person_prefixes[1 << PERSON_FIELDS]; /* "person0" ... "person31" */
 
-/* kg.mapping.person._person_key of an entry (a dict), or None; made with one join. */
+/* kg.mapping.person._person_key of an entry (a dict), or None. */
 static PyObject *
 person_key(PyObject *Py_UNUSED(module), PyObject *entry)
 {
@@ -220,26 +317,39 @@ person_key(PyObject *Py_UNUSED(module), PyObject *entry)
             Py_RETURN_NONE; /* holds the separator */
         parts[i + 1] = value;
     }
-    /* Absent fields are written as nothing; the number after "person" tells them from empty text. */
-    PyObject *empty = PyUnicode_New(0, 0);
-    if (empty == NULL)
-        return NULL;
-    for (int i = 0; i < PERSON_FIELDS; i++)
-        if (parts[i + 1] == Py_None)
-            parts[i + 1] = empty;
+    /* Absent fields are written as nothing; the number after "person" tells them from empty text.
+       The key is measured, then its parts copied into it: one allocation, no list to join. */
     parts[0] = person_prefixes[absent];
-    PyObject *list = PyList_New(PERSON_FIELDS + 1);
-    if (list == NULL) {
-        Py_DECREF(empty);
-        return NULL;
-    }
+    Py_ssize_t length = PERSON_FIELDS; /* the separators */
+    Py_UCS4 widest = 0x7F;
     for (int i = 0; i <= PERSON_FIELDS; i++) {
-        Py_INCREF(parts[i]);
-        PyList_SET_ITEM(list, i, parts[i]);
+        if (parts[i] == Py_None)
+            continue;
+        length += PyUnicode_GET_LENGTH(parts[i]);
+        Py_UCS4 most = PyUnicode_MAX_CHAR_VALUE(parts[i]);
+        if (most > widest)
+            widest = most;
     }
-    PyObject *key = PyUnicode_Join(key_separator, list);
-    Py_DECREF(list);
-    Py_DECREF(empty);
+    PyObject *key = PyUnicode_New(length, widest);
+    if (key == NULL)
+        return NULL;
+    int kind = PyUnicode_KIND(key);
+    void *data = PyUnicode_DATA(key);
+    Py_ssize_t at = 0;
+    for (int i = 0; i <= PERSON_FIELDS; i++) {
+        if (i > 0)
+            PyUnicode_WRITE(kind, data, at++, 0);
+        if (parts[i] == Py_None)
+            continue;
+        Py_ssize_t size = PyUnicode_GET_LENGTH(parts[i]);
+        if (kind == PyUnicode_1BYTE_KIND)
+            memcpy((Py_UCS1 *)data + at, PyUnicode_1BYTE_DATA(parts[i]), size);
+        else if (PyUnicode_CopyCharacters(key, at, parts[i], 0, size) < 0) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        at += size;
+    }
     return key;
 }
 
@@ -755,6 +865,9 @@ static PyMethodDef methods[] = {
     {"unique_triples", unique_triples, METH_O,
      "unique_triples(triples): the triples (a list of 3-tuples) each once, in their first places, "
      "as a set of them would tell them apart; as kg.write.unique_triples makes them."},
+    {"utf8_joined", utf8_joined, METH_O,
+     "utf8_joined(pieces): b''.join(piece.encode('utf-8') for piece in pieces), for a list of str, in "
+     "one allocation; a surrogate raises UnicodeEncodeError as str.encode does."},
     {"utc_second", utc_second, METH_O,
      "Whether the string is a real UTC timestamp to the second, 'YYYY-MM-DDTHH:MM:SSZ' (year 0001 to "
      "9999), as kg.mapping.dates.is_utc_second tells."},
@@ -785,7 +898,5 @@ PyInit__text(void)
     for (int absent = 0; absent < 1 << PERSON_FIELDS; absent++)
         if ((person_prefixes[absent] = PyUnicode_FromFormat("person%d", absent)) == NULL)
             return NULL;
-    if ((key_separator = PyUnicode_FromStringAndSize("\0", 1)) == NULL)
-        return NULL;
     return PyModule_Create(&module_def);
 }

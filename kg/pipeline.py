@@ -554,7 +554,7 @@ def convert(
     hashing = HashingFile(output) if output != "-" else None
     stream = open_output(output, hashing)
     try:
-        writer = make_writer(fmt, stream)
+        writer = make_writer(fmt, stream, stream.buffer)
         writer.start()
         # With several jobs the records are parsed, mapped and formatted in the workers. A stage
         # (batched validation) needs the graphs themselves, so formatting then waits for it.

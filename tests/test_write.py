@@ -161,6 +161,61 @@ def test_ntriples_pieces_with_and_without_non_ascii_text_are_written_in_order():
     assert stream.getvalue() == "".join(pieces) + pieces[0]
 
 
+def test_the_c_utf8_join_equals_encoding_each_piece():
+    native = native_text_module()
+    if native is None:
+        pytest.skip("kg._text is not built (pure Python): N-Triples go through the text stream")
+    pieces = ["", "<a> <b> <c> .\n", "Müller", "ä" * 300, "中文", "\U0001f600 astral", "\x00\x7f", "x" * 20000]
+    pieces += ["é\n中\U0001f600", "\u07ff\u0800\uffff\U00010000\U0010ffff"]
+    for count in (0, 1, 2, len(pieces)):
+        for start in range(len(pieces)):
+            chosen = (pieces[start:] + pieces[:start])[:count]
+            assert native.utf8_joined(chosen) == b"".join(piece.encode("utf-8") for piece in chosen)
+    with pytest.raises(UnicodeEncodeError, match="surrogates not allowed"):
+        native.utf8_joined(["ok", "lone \ud800 surrogate"])
+    with pytest.raises(TypeError, match="piece 1: expected str, got bytes"):
+        native.utf8_joined(["ok", b"bytes"])
+    with pytest.raises(TypeError, match="expected list, got tuple"):
+        native.utf8_joined(("ok",))
+
+
+def test_ntriples_written_as_bytes_equal_those_written_as_text(tmp_path):
+    """Given the binary stream under its text stream (as kg convert gives it), the N-Triples writer
+    writes its records' bytes there directly: the dump is the one the text stream alone makes,
+    also with text written to the text stream before, and with non-ASCII pieces among ASCII ones."""
+    import io
+
+    from kg.mapping import MappingContext, map_record
+    from kg.write import make_writer, open_output
+
+    records = [
+        record(str(n), title=title, author=[{"first_name": name, "last_name": "Lee"}])
+        for n, (title, name) in enumerate([("Plain", "Ann"), ("Über 中文", "Zoë"), ("\U0001f600", "Bo")])
+    ]
+    dumps = {}
+    for binary in (False, True):
+        path = tmp_path / f"dump-{binary}.nt"
+        stream = open_output(str(path))
+        stream.write("# before\n")
+        writer = make_writer("nt", stream, stream.buffer if binary else None)
+        writer.start()
+        context = MappingContext()
+        for each in records:
+            writer.emit(writer.prepare(map_record(each, context)))
+        writer.finish()
+        stream.close()
+        dumps[binary] = path.read_bytes()
+    assert dumps[True] == dumps[False]
+    assert dumps[True].startswith(b"# before\n") and "Über 中文".encode() in dumps[True]
+    text = io.StringIO()
+    writer = make_writer("nt", text)
+    writer.start()
+    context = MappingContext()
+    for each in records:
+        writer.emit(writer.prepare(map_record(each, context)))
+    assert "# before\n" + text.getvalue() == dumps[True].decode("utf-8")
+
+
 def test_ntriples_own_statements_joined_in_runs_equal_one_statement_each():
     import contextlib
     import io
