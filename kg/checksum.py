@@ -57,9 +57,12 @@ class HashingFile(io.RawIOBase):
         self._hasher.submit(self._digest.update, chunk)
         self._size += len(chunk)
         view = memoryview(chunk)
-        while view:
-            written = self._file.write(view)
-            view = view[written or 0 :]
+        try:
+            while view:
+                written = self._file.write(view)
+                view = view[written or 0 :]
+        except OSError as exc:  # a full disk: said of the dump, not of a nameless write
+            raise OSError(exc.errno, exc.strerror, exc.filename or self.path) from exc
         return len(chunk)
 
     def close(self) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from conftest import CORPORA, SEEDS, checkout_environment, run_kg
 
 EDGE = CORPORA / "edge_cases.json"
@@ -76,6 +78,16 @@ def test_a_dump_on_standard_output_is_whole(tmp_path):
     assert piped.returncode == 1
     assert len(piped.stdout) > 100_000  # more than one buffer's worth is left to flush at exit
     assert piped.stdout == (tmp_path / "g.nt").read_bytes()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full (a device that is always full) here")
+def test_a_dump_that_cannot_be_written_is_named(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    assert run_kg("generate", "300", "-o", str(corpus)).returncode == 0
+    full = run_kg("convert", str(corpus), "-o", "/dev/full", "-f", "nt", "-q")
+    assert full.returncode == 2
+    assert b"kg: error: /dev/full: No space left on device" in full.stderr
+    assert b"Traceback" not in full.stderr
 
 
 def test_a_reader_that_stops_early_is_an_error_not_a_traceback(tmp_path):
