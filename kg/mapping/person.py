@@ -146,9 +146,9 @@ def _key_part(value: object) -> str | None:
     return None
 
 
-# kg/_text.c's person_key where it is built: one join, where the f-string above builds the key
-# from its parts and counts separators afterwards (3,000 instructions an entry, for every person
-# of every record).
+# kg/_text.c's person_key where it is built: it measures the key and copies the fields into it,
+# where the f-string above builds it from its parts and counts separators afterwards (3,000
+# instructions an entry, for every person of every record; 1,800 in C, mostly the field lookups).
 PERSON_KEY: Final[Callable[[dict], str | None]] = native("person_key") or _person_key
 
 
