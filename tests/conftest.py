@@ -627,8 +627,6 @@ def fault_proxy():
 
 def native_text_module():
     """kg._text, or None in a pure-Python build (where a compiled build is expected, it must be there)."""
-    import os
-
     import kg
 
     if os.environ.get("KG_EXPECT_COMPILED") or kg.compiled_modules():

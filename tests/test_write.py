@@ -192,27 +192,26 @@ def test_ntriples_written_as_bytes_equal_those_written_as_text(tmp_path):
         record(str(n), title=title, author=[{"first_name": name, "last_name": "Lee"}])
         for n, (title, name) in enumerate([("Plain", "Ann"), ("Über 中文", "Zoë"), ("\U0001f600", "Bo")])
     ]
-    dumps = {}
-    for binary in (False, True):
-        path = tmp_path / f"dump-{binary}.nt"
-        stream = open_output(str(path))
-        stream.write("# before\n")
-        writer = make_writer("nt", stream, stream.buffer if binary else None)
+
+    def write_records(writer) -> None:
         writer.start()
         context = MappingContext()
         for each in records:
             writer.emit(writer.prepare(map_record(each, context)))
         writer.finish()
+
+    dumps = {}
+    for binary in (False, True):
+        path = tmp_path / f"dump-{binary}.nt"
+        stream = open_output(str(path))
+        stream.write("# before\n")
+        write_records(make_writer("nt", stream, stream.buffer if binary else None))
         stream.close()
         dumps[binary] = path.read_bytes()
     assert dumps[True] == dumps[False]
     assert dumps[True].startswith(b"# before\n") and "Über 中文".encode() in dumps[True]
     text = io.StringIO()
-    writer = make_writer("nt", text)
-    writer.start()
-    context = MappingContext()
-    for each in records:
-        writer.emit(writer.prepare(map_record(each, context)))
+    write_records(make_writer("nt", text))
     assert "# before\n" + text.getvalue() == dumps[True].decode("utf-8")
 
 

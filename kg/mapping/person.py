@@ -97,7 +97,7 @@ def map_person(entry: object, field: str, index: int, ctx: MappingContext, graph
     """
     if not isinstance(entry, dict):
         raise MappingError(place(field, index), f"expected an object with first_name/last_name, got {json_type(entry)}")
-    key = PERSON_KEY(entry) if type(entry) is dict else _person_key(entry)
+    key = PERSON_KEY(entry)
     person: Person | None = ctx.recall(key) if key is not None else None
     if person is None:
         warnings_before = len(graph.warnings)
