@@ -172,18 +172,22 @@ def process(
     jobs: int = 1,
     prepare: Prepare | None = None,
     discard: Callable[[Any], None] | None = None,
+    prepare_in_worker: Prepare | None = None,
 ) -> Iterator[Outcome]:
     """Map every readable, wanted record; say why for every other one.
 
     With *jobs* > 1 records are mapped (and checked, and *prepare*d) in that many
-    worker processes; outcomes still come in input order and are the same as with
+    processes: *jobs* - 1 workers, and this one while they are all busy (see
+    _map_in_workers). Outcomes still come in input order and are the same as with
     one job, because everything that looks across records (duplicate ids, ORCID
     clashes) happens here, in order. *prepare* (e.g. a writer's ``prepare``) runs
-    next to the mapping; its result is ``Mapped.prepared``. When it is given and
-    jobs > 1, the graphs that come back carry no triples (only *prepare*'s result):
-    sending triples between processes costs more than mapping them. *discard* receives
-    *prepare*'s result for a record rejected after it ran (a duplicate id, a SHACL violation),
-    so that a writer can keep what later results of the same worker refer to.
+    next to the mapping; its result is ``Mapped.prepared``. A worker runs
+    *prepare_in_worker* instead, if given (see ``Writer.prepare_in_worker``). When a
+    prepare is given, the graphs that come back from a worker carry no triples (only
+    its result): sending triples between processes costs more than mapping them.
+    *discard* receives *prepare*'s result for a record rejected after it ran (a duplicate
+    id, a SHACL violation), so that a writer can keep what later results of the same
+    worker refer to.
     """
     accountant = Accountant()
     if jobs > 1 and "fork" not in _multiprocessing().get_all_start_methods():
@@ -193,7 +197,7 @@ def process(
             for item in items:
                 yield _settle(_map_item(item, context, statuses, check, prepare), accountant, discard)
             return
-        for partial in _map_in_workers(items, context, statuses, check, prepare, jobs):
+        for partial in _map_in_workers(items, context, statuses, check, prepare, prepare_in_worker, jobs):
             yield _settle(partial, accountant, discard)
 
 
@@ -365,6 +369,8 @@ def _decide(partial: _Partial, accountant: Accountant) -> Outcome:
 # workers busy, few enough that memory stays flat however large the input.
 CHUNK = 256
 IN_FLIGHT_PER_JOB = 4
+# Chunks the writing process may map itself ahead of the oldest one still in a worker.
+PENDING_HERE = 4
 
 # A worker process's settings, inherited through fork (a check may be any callable).
 _worker_settings: tuple | None = None
@@ -410,34 +416,82 @@ def _map_in_workers(
     statuses: frozenset[str],
     check: Check | None,
     prepare: Prepare | None,
+    prepare_in_worker: Prepare | None,
     jobs: int,
 ) -> Iterator[Outcome | _Partial]:
+    """Map in *jobs* processes: *jobs* - 1 workers, and this one whenever they are all busy.
+
+    This process has to take every result in order anyway (unpickle it, check it against the
+    records before, write it); mapping a chunk itself, while the oldest chunk it waits for is
+    still in a worker, costs no pickling at all. So two jobs on two cores are two processes
+    mapping, not two workers and a writer competing for the cores.
+    """
     # fork: workers inherit the settings (and any check) without pickling them. A process pool
     # from concurrent.futures, not multiprocessing.Pool: when a worker dies, or its result cannot
     # be unpickled, the waiting futures fail instead of waiting for ever.
     from concurrent.futures import ProcessPoolExecutor
 
+    workers = jobs - 1
     pool = ProcessPoolExecutor(
-        jobs,
+        workers,
         mp_context=_multiprocessing().get_context("fork"),
         initializer=_take_settings,
-        initargs=(context, statuses, check, prepare),
+        initargs=(context, statuses, check, prepare_in_worker if prepare_in_worker is not None else prepare),
     )
+    _widen_pipes(pool)
     try:
-        pending: deque = deque()
-        chunks = chunked(items, CHUNK)
-        limit = jobs * IN_FLIGHT_PER_JOB
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(_map_chunk, chunk)))
-            if len(pending) >= limit:
+        # Chunks in input order, each with its future (mapped in a worker) or its results (here).
+        pending: deque[tuple[list[Item], Any]] = deque()
+        in_workers = 0
+        limit = workers * IN_FLIGHT_PER_JOB
+        for chunk in chunked(items, CHUNK):
+            while pending and _finished(pending[0][1]):
+                in_workers -= _is_future(pending[0][1])
                 yield from _restore(*pending.popleft())
+            if in_workers < limit:
+                pending.append((chunk, pool.submit(_map_chunk, chunk)))
+                in_workers += 1
+            elif len(pending) < limit + PENDING_HERE:
+                pending.append((chunk, [_map_item(item, context, statuses, check, prepare) for item in chunk]))
+            else:  # enough mapped here ahead of the oldest chunk: wait for it
+                in_workers -= _is_future(pending[0][1])
+                yield from _restore(*pending.popleft())
+                pending.append((chunk, pool.submit(_map_chunk, chunk)))
+                in_workers += 1
         while pending:
             yield from _restore(*pending.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+# A chunk's results are a few MB: with the default 64 KB a pipe holds, a worker waited for
+# each 64 KB to be read, by a thread of this process that first needs the interpreter lock.
+PIPE_SIZE: Final = 1 << 20
+
+
+def _widen_pipes(pool: Any) -> None:
+    """Let the pool's pipes hold PIPE_SIZE (Linux; elsewhere, or where not allowed, they stay)."""
+    try:
+        import fcntl
+
+        for connection in (pool._call_queue._reader, pool._result_queue._reader):
+            fcntl.fcntl(connection.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except (ImportError, AttributeError, OSError):
+        pass  # private parts of concurrent.futures, or a system limit: slower, still correct
+
+
+def _is_future(result: Any) -> int:
+    return 0 if isinstance(result, list) else 1
+
+
+def _finished(result: Any) -> bool:
+    return isinstance(result, list) or bool(result.done())
+
+
 def _restore(chunk: list[Item], result: Any) -> Iterator[Outcome | _Partial]:
+    if isinstance(result, list):  # mapped in this process
+        yield from result
+        return
     from concurrent.futures.process import BrokenProcessPool
 
     try:
@@ -558,9 +612,10 @@ def convert(
         writer.start()
         # With several jobs the records are parsed, mapped and formatted in the workers. A stage
         # (batched validation) needs the graphs themselves, so formatting then waits for it.
-        prepare = None if stage is not None else writer.prepare_in_worker if jobs > 1 else writer.prepare
+        prepare = None if stage is not None else writer.prepare
+        in_worker = None if stage is not None else writer.prepare_in_worker
         outcomes: Iterable[Outcome] = process(
-            read_records(sources, raw=jobs > 1), context, statuses, check, jobs, prepare, writer.discard
+            read_records(sources, raw=jobs > 1), context, statuses, check, jobs, prepare, writer.discard, in_worker
         )
         if stage is not None:
             outcomes = stage(outcomes)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -84,6 +86,38 @@ def test_process_yields_the_same_outcomes_with_a_check_in_the_workers(inputs):
     assert any(any(w.reason == "long title" for w in o[3]) for o in one if isinstance(o, tuple))
 
 
+def _note_the_process(graph: RecordGraph) -> tuple[list[Problem], list[Problem]]:
+    """A check that says, as a warning, which process mapped the record."""
+    return [], [Problem(graph.record_id, None, f"pid {os.getpid()}")]
+
+
+def test_two_jobs_are_a_worker_and_the_writing_process_both_mapping(inputs):
+    pids = Counter()
+    for outcome in process(read_records(inputs), MappingContext(), check=_note_the_process, jobs=2):
+        if isinstance(outcome, Mapped):
+            pids.update(w.reason for w in outcome.graph.warnings if w.reason.startswith("pid "))
+    here = f"pid {os.getpid()}"
+    assert len(pids) == 2 and pids[here] > 0
+    assert sum(pids.values()) > 2500 and min(pids.values()) >= 256  # a chunk at least each
+
+
+def test_the_pool_pipes_are_widened():
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from kg.pipeline import PIPE_SIZE, _widen_pipes
+
+    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+        before = fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+        _widen_pipes(pool)
+        for connection in (pool._call_queue._reader, pool._result_queue._reader):
+            assert fcntl.fcntl(connection.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_SIZE
+    assert before < PIPE_SIZE
+
+
 def _handed_over(tmp_path: Path) -> list[str]:
     """Records in one worker's chunk where a rejected record is the first to mention what the next one repeats.
 
@@ -136,9 +170,12 @@ from kg.pipeline import WorkerError, convert
 from kg.generate import write_corpus
 
 checked = 0
+parent = os.getpid()
 
 def dies_on_its_100th_record(graph):
     global checked
+    if os.getpid() == parent:  # the writing process maps records too
+        return [], []
     checked += 1  # per worker process
     if checked == 100:
         os._exit(9)

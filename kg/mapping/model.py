@@ -101,8 +101,8 @@ class RecordGraph:
     own: list[Triple] = field(default_factory=list)
     shared: list[Description] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    # (orcid, person IRI, display name), for the cross-record ORCID clash check.
-    orcids: list[tuple[str, IRI, str]] = field(default_factory=list)
+    # (orcid, person IRI as a plain str, display name), for the cross-record ORCID clash check.
+    orcids: list[tuple[str, str, str]] = field(default_factory=list)
     unmapped_fields: list[str] = field(default_factory=list)
     date_updated: str | None = None
 
@@ -115,7 +115,7 @@ class RecordGraph:
         own: list[Triple] | None = None,
         shared: list[Description] | None = None,
         warnings: list[Problem] | None = None,
-        orcids: list[tuple[str, IRI, str]] | None = None,
+        orcids: list[tuple[str, str, str]] | None = None,
         unmapped_fields: list[str] | None = None,
         date_updated: str | None = None,
     ) -> None:
@@ -130,10 +130,10 @@ class RecordGraph:
 
     def __reduce__(self) -> tuple:
         # Workers send graphs back (their triples dropped when the writer's prepare ran there):
-        # through the constructor, with the IRIs outside the triples as plain strings (an IRI, a
-        # str subclass, pickles 25 times slower than a str).
-        orcids = [(orcid, str(person), name) for orcid, person, name in self.orcids]
-        fields = (self.own, self.shared, self.warnings, orcids, self.unmapped_fields, self.date_updated)
+        # through the constructor, with the record's IRI as a plain string (an IRI, a str
+        # subclass, pickles 25 times slower than a str). The ORCID entries hold plain strings
+        # already, and are one tuple object per person, which pickle sends once per chunk.
+        fields = (self.own, self.shared, self.warnings, self.orcids, self.unmapped_fields, self.date_updated)
         return (_rebuild_graph, (self.record_id, str(self.iri), *fields))
 
     def add(self, subject: IRI, predicate: IRI, obj: Term | None) -> None:
@@ -189,8 +189,7 @@ def _rebuild_graph(
     unmapped_fields: list[str],
     date_updated: str | None,
 ) -> RecordGraph:
-    people = [(orcid, IRI(person), name) for orcid, person, name in orcids]
-    return RecordGraph(record_id, IRI(iri), own, shared, warnings, people, unmapped_fields, date_updated)
+    return RecordGraph(record_id, IRI(iri), own, shared, warnings, orcids, unmapped_fields, date_updated)
 
 
 def plain(value: str | None, lang: str | None = None) -> Literal | None:

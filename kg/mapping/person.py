@@ -58,7 +58,7 @@ class Person:
     facts: tuple[tuple[IRI, Term], ...]
     description: Description
     # (ORCID, IRI, display name) for the cross-record ORCID clash check.
-    orcid: tuple[str, IRI, str] | None
+    orcid: tuple[str, str, str] | None
 
     # Written out (see kg.mapping.model.RecordGraph): compiled, it runs natively.
     def __init__(
@@ -67,7 +67,7 @@ class Person:
         fragment: str,
         facts: tuple[tuple[IRI, Term], ...],
         description: Description,
-        orcid: tuple[str, IRI, str] | None,
+        orcid: tuple[str, str, str] | None,
     ) -> None:
         self.iri = iri
         self.fragment = fragment
@@ -191,7 +191,9 @@ def _resolve_person(entry: dict, where: str, ctx: MappingContext, graph: RecordG
     if orcid and iri is not None:
         facts.append((FRAPO.hasORCID, plain(orcid)))
         facts.append((OWL.sameAs, ctx.iris.orcid(orcid)))
-        orcid_entry = (orcid, iri, name or "")
+        # The IRI as a plain str: the entry may be pickled to the writing process (--jobs), and a
+        # str subclass pickles by reduction, many times slower.
+        orcid_entry = (orcid, str(iri), name or "")
     said = tuple([(predicate, obj) for predicate, obj in facts if obj is not None])
     description = tuple([(iri, predicate, obj) for predicate, obj in said]) if iri is not None else ()
     fragment = ctx.iris.person_fragment(full or name or "") if iri is None else ""
