@@ -21,8 +21,9 @@ import orjson
 
 from kg.checksum import FileFacts, HashingFile
 from kg.mapping import MappingContext, MappingError, MappingOptions, Problem, RecordGraph, map_record
+from kg.rdf import IRI
 from kg.read import Item, parse_item, read_records
-from kg.write import close_output, format_for, make_writer, open_output
+from kg.write import Prepared, close_output, format_for, make_writer, open_output, unpack_prepared
 
 PUBLIC: Final = frozenset({"public"})
 RECORD_STATUSES: Final = frozenset({"new", "submitted", "public", "returned", "private", "deleted"})
@@ -385,22 +386,65 @@ def _take_settings(*settings: object) -> None:
     _worker_settings = settings
 
 
-def _map_chunk(chunk: list[Item]) -> list[Outcome | _Partial]:
+def _map_chunk(chunk: list[Item]) -> list[Outcome | _Partial | tuple]:
     assert _worker_settings is not None
     context, statuses, check, prepare = _worker_settings
-    out = []
+    out: list[Outcome | _Partial | tuple] = []
     for item in chunk:
         result = _map_item(item, context, statuses, check, prepare)
         if isinstance(result, _Partial):
-            # Send only what the writing process needs (see process()).
             if prepare is not None:
-                result.graph.own = []
-                result.graph.shared = []
+                out.append(_packed(result, item))
+                continue
             result.item = Item(item.source, item.position)
             if item.raw is not None:
                 result.record = b""  # the parent still has the text
         out.append(result)
     return out
+
+
+def _packed(partial: _Partial, item: Item) -> tuple:
+    """What the writing process needs of a prepared record (see process()), as plain tuples.
+
+    Pickle reduces each object by a Python call to its ``__reduce__`` and rebuilds it by
+    calling its class; a record was five such objects and more, which cost more to send than
+    their contents. The item and the JSON text are the parent's already.
+    """
+    graph = partial.graph
+    prepared = partial.prepared
+    writers = isinstance(prepared, Prepared)
+    return (
+        None if item.raw is not None else partial.record,
+        partial.checked,
+        writers,
+        prepared.packed() if writers else prepared,
+        graph.record_id,
+        str(graph.iri),
+        graph.warnings or None,
+        graph.orcids or None,
+        graph.unmapped_fields or None,
+        graph.date_updated,
+    )
+
+
+def _unpacked(fields: tuple, item: Item) -> _Partial:
+    """``_packed``'s result as the record's partial outcome again, with this process's item."""
+    record: dict | bytes = fields[0] if item.raw is None else item.raw
+    prepared = unpack_prepared(fields[3]) if fields[2] else fields[3]
+    warnings = fields[6]
+    orcids = fields[7]
+    unmapped = fields[8]
+    graph = RecordGraph(
+        fields[4],
+        IRI(fields[5]),
+        None,
+        None,
+        list(warnings) if warnings is not None else None,
+        list(orcids) if orcids is not None else None,
+        list(unmapped) if unmapped is not None else None,
+        fields[9],
+    )
+    return _Partial(item, graph, record, fields[1], prepared)
 
 
 def _multiprocessing() -> Any:
@@ -500,6 +544,9 @@ def _restore(chunk: list[Item], result: Any) -> Iterator[Outcome | _Partial]:
         where = f"{chunk[0].source} from {chunk[0].position}"
         raise WorkerError(f"a worker process stopped while mapping {where}: {exc}") from exc
     for item, partial in zip(chunk, partials, strict=True):
+        if isinstance(partial, tuple):
+            yield _unpacked(partial, item)
+            continue
         if isinstance(partial, _Partial):
             partial.item = item  # the parent's own copy: same source and position
             if item.raw is not None:

@@ -175,9 +175,12 @@ class Formatted:
         self.written = False
 
     def __reduce__(self) -> tuple:
+        return (Formatted, self.packed())
+
+    def packed(self) -> tuple[int | None, tuple, tuple[str, ...], tuple[str | None, ...], frozenset[str]]:
+        """The fields as plain strings, for another process (see _PLAIN_TERMS)."""
         classes = tuple([_plain_term(cls) for cls in self.classes])
-        fields = (_plain(self.pieces), _plain(self.subjects), classes, _plain_set(self.predicates))
-        return (Formatted, (self.key, *fields))
+        return (self.key, _plain(self.pieces), _plain(self.subjects), classes, _plain_set(self.predicates))
 
 
 @dataclass
@@ -225,20 +228,28 @@ class RecordStats:
         self.own_classes = [] if own_classes is None else own_classes
 
     def __reduce__(self) -> tuple:
+        return (RecordStats, self.packed())
+
+    def packed(self) -> tuple:
+        """The fields as plain strings, in the constructor's order, for another process."""
         return (
-            RecordStats,
-            (
-                self.scoped_triples,
-                self.scoped_subjects,
-                self.scoped_entities,
-                _plain_terms(self.scoped_classes),
-                _plain_set(self.predicates),
-                self.own_triples,
-                [str(s) for s in self.own_subjects],
-                [str(s) for s in self.own_entities],
-                _plain_terms(self.own_classes),
-            ),
+            self.scoped_triples,
+            self.scoped_subjects,
+            self.scoped_entities,
+            _plain_terms(self.scoped_classes),
+            _plain_set(self.predicates),
+            self.own_triples,
+            [str(s) for s in self.own_subjects],
+            [str(s) for s in self.own_entities],
+            _plain_terms(self.own_classes),
         )
+
+
+def unpack_stats(fields: tuple) -> RecordStats:
+    """``RecordStats.packed``'s result as the RecordStats again."""
+    return RecordStats(
+        fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7], fields[8]
+    )
 
 
 @dataclass
@@ -281,6 +292,29 @@ class Prepared:
 
     def __reduce__(self) -> tuple:
         return (Prepared, (self.block, self.triples, _plain(self.own), self.shared, self.stats, self.own_count))
+
+    def packed(self) -> tuple:
+        """The record as tuples of plain values, for a worker to send (see unpack_prepared).
+
+        Pickle reduces an object by calling its ``__reduce__`` and rebuilds it by calling the
+        class, a Python call each way for each of a record's objects; tuples it writes and
+        reads by itself. The tuples are made, and the objects rebuilt, by compiled code.
+        """
+        shared = tuple([reference if isinstance(reference, int) else reference.packed() for reference in self.shared])
+        stats = self.stats.packed() if self.stats is not None else None
+        return (self.block, self.triples, _plain(self.own), shared, stats, self.own_count)
+
+
+def unpack_prepared(fields: tuple) -> Prepared:
+    """``Prepared.packed``'s result as the Prepared again."""
+    shared: list[Formatted | int] = []
+    for reference in fields[3]:
+        if isinstance(reference, int):
+            shared.append(reference)
+        else:
+            shared.append(Formatted(reference[0], reference[1], reference[2], reference[3], reference[4]))
+    stats = unpack_stats(fields[4]) if fields[4] is not None else None
+    return Prepared(fields[0], fields[1], fields[2], tuple(shared), stats, fields[5])
 
 
 # What workers send back goes as plain strings: an IRI (a str subclass) pickles 25 times slower

@@ -404,3 +404,29 @@ def test_a_description_written_once_is_left_out_of_later_records_of_triple_forma
     store = GraphStatements()
     store.statements(first)
     assert store.piece(name) in store.statements(second)
+
+
+@pytest.mark.parametrize("fmt", ["nt", "nq", "ttl", "jsonld"])
+def test_a_prepared_record_packed_for_another_process_unpacks_to_an_equal_one(fmt):
+    import io
+    import pickle
+
+    from kg.mapping import MappingContext, map_record
+    from kg.write import FORMATS, Formatted, make_writer, unpack_prepared
+
+    people = [
+        {"id": "P1", "first_name": "Ada", "last_name": "Lovelace", "orcid": "0000-0002-1825-0097"},
+        {"first_name": "Bo", "last_name": "Østergård"},  # no id: described within the record
+    ]
+    context = MappingContext()
+    graphs = [map_record(record(n, author=people, department=[{"_id": "D1"}]), context) for n in ("1", "2")]
+    assert fmt in FORMATS
+    writer = make_writer(fmt, io.StringIO())
+    for graph in graphs:
+        prepared = writer.prepare_in_worker(graph)
+        back = unpack_prepared(pickle.loads(pickle.dumps(prepared.packed())))
+        assert back == prepared
+        assert [type(f) for f in back.shared] == [type(f) for f in prepared.shared]
+        assert any(isinstance(f, Formatted) for f in back.shared)
+    # The second record's person was sent with the first: it goes as its key.
+    assert any(isinstance(f, int) for f in prepared.shared)
