@@ -412,12 +412,12 @@ def _packed(partial: _Partial, item: Item) -> tuple:
     """
     graph = partial.graph
     prepared = partial.prepared
-    writers = isinstance(prepared, Prepared)
+    by_writer = isinstance(prepared, Prepared)
     return (
         None if item.raw is not None else partial.record,
         partial.checked,
-        writers,
-        prepared.packed() if writers else prepared,
+        by_writer,
+        prepared.packed() if by_writer else prepared,
         graph.record_id,
         str(graph.iri),
         graph.warnings or None,
@@ -431,19 +431,8 @@ def _unpacked(fields: tuple, item: Item) -> _Partial:
     """``_packed``'s result as the record's partial outcome again, with this process's item."""
     record: dict | bytes = fields[0] if item.raw is None else item.raw
     prepared = unpack_prepared(fields[3]) if fields[2] else fields[3]
-    warnings = fields[6]
-    orcids = fields[7]
-    unmapped = fields[8]
-    graph = RecordGraph(
-        fields[4],
-        IRI(fields[5]),
-        None,
-        None,
-        list(warnings) if warnings is not None else None,
-        list(orcids) if orcids is not None else None,
-        list(unmapped) if unmapped is not None else None,
-        fields[9],
-    )
+    # Lists left out as None when empty: RecordGraph makes each a new empty list.
+    graph = RecordGraph(fields[4], IRI(fields[5]), None, None, fields[6], fields[7], fields[8], fields[9])
     return _Partial(item, graph, record, fields[1], prepared)
 
 
