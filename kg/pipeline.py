@@ -481,16 +481,16 @@ def _map_in_workers(
             while pending and _finished(pending[0][1]):
                 in_workers -= _is_future(pending[0][1])
                 yield from _restore(*pending.popleft())
-            if in_workers < limit:
-                pending.append((chunk, pool.submit(_map_chunk, chunk)))
-                in_workers += 1
-            elif len(pending) < limit + PENDING_HERE:
-                pending.append((chunk, [_map_item(item, context, statuses, check, prepare) for item in chunk]))
-            else:  # enough mapped here ahead of the oldest chunk: wait for it
-                in_workers -= _is_future(pending[0][1])
+            if in_workers >= limit:
+                if len(pending) < limit + PENDING_HERE:
+                    pending.append((chunk, [_map_item(item, context, statuses, check, prepare) for item in chunk]))
+                    continue
+                # Enough mapped here ahead of the oldest chunk, a worker's (those mapped here are
+                # finished, and went above): wait for it.
+                in_workers -= 1
                 yield from _restore(*pending.popleft())
-                pending.append((chunk, pool.submit(_map_chunk, chunk)))
-                in_workers += 1
+            pending.append((chunk, pool.submit(_map_chunk, chunk)))
+            in_workers += 1
         while pending:
             yield from _restore(*pending.popleft())
     finally:

@@ -291,7 +291,7 @@ class Prepared:
         self.own_count = own_count
 
     def __reduce__(self) -> tuple:
-        return (Prepared, (self.block, self.triples, _plain(self.own), self.shared, self.stats, self.own_count))
+        return (unpack_prepared, (self.packed(),))
 
     def packed(self) -> tuple:
         """The record as tuples of plain values, for a worker to send (see unpack_prepared).
