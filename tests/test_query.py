@@ -513,4 +513,4 @@ def test_real_corpora_give_the_same_answers_on_every_store(corpus_backends):
             given = {"person": str(person)} if required else {}
             expected = run_query(query, given, embedded)
             for other in others:
-                assert run_query(query, given, other).rows == expected.rows, (name, given)
+                assert run_query(query, given, other).rows == expected.rows, (name, given, other.url)
